@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { EXIT, printDiagnostics, processIo, type Io } from './io.js';
+import { registerValidate } from './validate.js';
+
+/** Builds the command tree. Each command file registers itself; actions hand their exit code to `run`. */
+function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
+  const program = new Command('ozg-gitops')
+    .description('GitOps config generator for the OZG-Cloud platform: Kommune and environment YAML in, Argo CD and Kubernetes manifests out')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  registerValidate(program, io, run);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs one CLI invocation and returns its exit code; never throws. */
+export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let pending: Promise<number> | undefined;
+  const program = buildProgram(io, (code) => {
+    pending = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return pending ? await pending : EXIT.ok;
+  } catch (error) {
+    return exitCodeFor(error, io);
+  }
+}
+
+/** The one place errors become exit codes. Branches on `code`, never on instanceof. */
+function exitCodeFor(error: unknown, io: Io): number {
+  const e = error as { code?: string; exitCode?: number; diagnostics?: []; message?: string; stack?: string };
+  if (error instanceof CommanderError || e.code?.startsWith('commander.')) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (e.code?.startsWith('E_') && typeof e.exitCode === 'number') {
+    if (e.diagnostics?.length) printDiagnostics(io, e.diagnostics);
+    io.err(`error: ${e.message}`);
+    return e.exitCode;
+  }
+  io.err(`internal error: ${e.message ?? String(error)}`);
+  if (e.stack) io.err(e.stack);
+  io.err('this is a bug in ozg-gitops, not in your input; please report it with the command you ran');
+  return EXIT.internal;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+if (invokedDirectly) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

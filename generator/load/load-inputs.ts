@@ -1,0 +1,52 @@
+import type { Diagnostic } from '../diagnostics.js';
+import type { InputSource } from './input-source.js';
+import { parseYamlFile, type YamlFile } from './yaml-file.js';
+
+/** Every input file, parsed, before any rule has looked at its content. */
+export interface LoadedInputs {
+  readonly environments: readonly YamlFile[];
+  readonly tenants: readonly YamlFile[];
+  /** Problems found while reading: unreadable files, YAML errors, stray files. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const ENVIRONMENT_FILE = /^environments\/[^/]+\.yaml$/;
+const TENANT_FILE = /^tenants\/[^/]+\/[^/]+\.yaml$/;
+
+export async function loadInputs(source: InputSource): Promise<LoadedInputs> {
+  const files = await source.listInputFiles();
+  const environments: YamlFile[] = [];
+  const tenants: YamlFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const problem = (file: string, code: string, message: string, hint: string) =>
+    diagnostics.push({ code, severity: 'error', message, file, line: 1, col: 1, hint });
+
+  for (const file of files) {
+    const isEnvironment = ENVIRONMENT_FILE.test(file);
+    const isTenant = TENANT_FILE.test(file);
+    if (!isEnvironment && !isTenant) {
+      if (/\.ya?ml$/.test(file)) {
+        problem(file, 'E_STRAY_FILE', 'input file in an unexpected place or with the .yml extension', 'environments go in environments/<name>.yaml, Kommunen in tenants/<land>/<id>.yaml');
+      }
+      // README files and the like next to the inputs are fine.
+      continue;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await source.read(file);
+    } catch (error) {
+      problem(file, 'E_UNREADABLE', `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check the file permissions');
+      continue;
+    }
+    const parsed = parseYamlFile(file, bytes);
+    diagnostics.push(...parsed.diagnostics);
+    if (parsed.yaml) (isEnvironment ? environments : tenants).push(parsed.yaml);
+  }
+  if (!files.some((f) => ENVIRONMENT_FILE.test(f))) {
+    problem('environments', 'E_NO_ENVIRONMENTS', 'no environment files found', 'add environments/dev.yaml, test.yaml and prod.yaml, or pass --root to the folder holding them');
+  }
+  if (!files.some((f) => TENANT_FILE.test(f))) {
+    problem('tenants', 'E_NO_TENANTS', 'no Kommune files found', 'add one with `ozg-gitops tenant add`, or pass --root to the folder holding tenants/');
+  }
+  return { environments, tenants, diagnostics };
+}

@@ -1,0 +1,129 @@
+import { isCollection, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
+
+export const MAX_INPUT_BYTES = 1024 * 1024;
+/** Alias expansions allowed in one file; far above honest use, far below a billion laughs. */
+const MAX_ALIAS_COUNT = 50;
+
+/** A parsed YAML input that still knows where each of its nodes came from. */
+export interface YamlFile {
+  /** Path relative to the root, with forward slashes. */
+  readonly file: string;
+  readonly text: string;
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+  /** The plain JavaScript value, or undefined when the file did not parse. */
+  readonly value: unknown;
+}
+
+export type PathSegment = string | number;
+
+/** Parses one file's bytes; problems become diagnostics, never exceptions. */
+export function parseYamlFile(file: string, bytes: Uint8Array): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
+  const at = (code: string, message: string, hint: string, line = 1, col = 1): Diagnostic => ({
+    code,
+    severity: 'error',
+    message,
+    file,
+    line,
+    col,
+    hint,
+  });
+  if (bytes.length > MAX_INPUT_BYTES) {
+    return { diagnostics: [at('E_FILE_TOO_LARGE', `file is ${bytes.length} bytes, the limit is ${MAX_INPUT_BYTES}`, 'a Kommune or environment file is a few dozen lines; split or remove generated content')] };
+  }
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { diagnostics: [at('E_BOM', 'file starts with a UTF-8 byte-order mark', 'save the file as UTF-8 without BOM')] };
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const before = Buffer.from(bytes.subarray(0, offset)).toString('latin1');
+    const line = before.split('\n').length;
+    const col = offset - before.lastIndexOf('\n');
+    return { diagnostics: [at('E_NOT_UTF8', `byte 0x${bytes[offset]?.toString(16)} is not valid UTF-8`, 'save the file as UTF-8 (it looks like Latin-1 or Windows-1252)', line, col)] };
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const diagnostics: Diagnostic[] = [];
+  for (const error of doc.errors) {
+    const pos = lines.linePos(error.pos[0]);
+    diagnostics.push(at(yamlErrorCode(error.code), firstLine(error.message), yamlErrorHint(error.code), pos.line, pos.col));
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    return { diagnostics: [at('E_YAML_ALIAS', (error as Error).message, 'do not use YAML anchors and aliases to repeat content many times')] };
+  }
+  return { yaml: { file, text, doc, lines, value }, diagnostics };
+}
+
+/** Line and column of the deepest node that exists along `path` (the whole document when none does). */
+export function positionOf(yaml: YamlFile, path: readonly PathSegment[], useKey = false): { line: number; col: number } {
+  let node: unknown = yaml.doc.contents;
+  let best: Node | undefined = yaml.doc.contents ?? undefined;
+  for (let i = 0; i < path.length; i++) {
+    if (!isCollection(node)) break;
+    const segment = path[i]!;
+    const pair = isMapLike(node) ? node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment)) : undefined;
+    if (useKey && i === path.length - 1 && pair && isScalar(pair.key)) {
+      best = pair.key;
+      break;
+    }
+    const child = node.get(segment, true) as unknown;
+    if (child === undefined || child === null || typeof child !== 'object') {
+      if (pair && isScalar(pair.key)) best = pair.key;
+      break;
+    }
+    node = child;
+    best = child as Node;
+  }
+  const offset = best?.range?.[0] ?? 0;
+  const pos = yaml.lines.linePos(offset);
+  return { line: pos.line, col: pos.col };
+}
+
+function isMapLike(node: unknown): node is { items: { key: unknown; value: unknown }[] } {
+  return isCollection(node) && (node as { items: unknown[] }).items.every((i) => typeof i === 'object' && i !== null && 'key' in i);
+}
+
+/** Offset of the first byte a streaming UTF-8 decoder rejects (linear, one decoder). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (let i = 0; i < bytes.length; i++) {
+    try {
+      decoder.decode(bytes.subarray(i, i + 1), { stream: true });
+    } catch {
+      return i;
+    }
+  }
+  return Math.max(0, bytes.length - 1);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function yamlErrorCode(code: string): string {
+  if (code === 'DUPLICATE_KEY') return 'E_YAML_DUPLICATE_KEY';
+  if (code === 'TAB_AS_INDENT') return 'E_YAML_TAB';
+  return 'E_YAML_SYNTAX';
+}
+
+function yamlErrorHint(code: string): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'each key may appear once per mapping; remove or merge the second one';
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'check the indentation and the colon after each key';
+    default:
+      return 'the file must be valid YAML; quote values that contain ": " or start with a special character';
+  }
+}

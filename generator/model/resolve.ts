@@ -1,0 +1,191 @@
+import { landByCode, type LandCode } from '../domain/laender.js';
+import type { EnvironmentDoc } from '../schemas/environment.js';
+import type { TenantDoc } from '../schemas/tenant.js';
+
+/** A version other than the environment's pin, granted to one wave or one Kommune until a date. */
+export interface VersionException {
+  readonly app: string;
+  readonly version: string;
+  readonly wave?: string;
+  readonly tenant?: string;
+  readonly reason: string;
+  readonly until: string;
+}
+
+export interface ResolvedApp {
+  readonly name: string;
+  readonly repoURL: string;
+  readonly chart: string;
+  /** The version this Kommune runs: the pin, or a governed exception. */
+  readonly version: string;
+  /** Kommune-specific Helm values, merged over the defaults every Kommune gets. */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/** One Kommune in one environment, every default resolved. */
+export interface ResolvedKommune {
+  readonly id: string;
+  readonly name: string;
+  readonly ags: string;
+  readonly land: LandCode;
+  readonly landName: string;
+  readonly kind?: string;
+  readonly namespace: string;
+  readonly cluster: string;
+  readonly wave: string;
+  readonly size: string;
+  readonly hostname: string;
+  readonly contact?: { readonly name?: string; readonly email: string };
+  readonly allowedIPs: readonly string[];
+  readonly apps: readonly ResolvedApp[];
+  readonly decommission?: { readonly reason: string; readonly ticket?: string };
+  /** The input file this Kommune came from, for diagnostics about what it renders to. */
+  readonly file: string;
+}
+
+export interface ResolvedCluster {
+  readonly name: string;
+  readonly server: string;
+  readonly laender: readonly string[];
+  readonly entryLevel: 'vm' | 'managed' | 'platform';
+  /** The Argo CD instance managing this cluster. */
+  readonly instance: string;
+}
+
+export interface ResolvedInstance {
+  readonly name: string;
+  readonly namespace: string;
+  readonly clusters: readonly string[];
+}
+
+export interface ResolvedEnvironment {
+  readonly name: string;
+  readonly file: string;
+  readonly production: boolean;
+  readonly doc: EnvironmentDoc;
+  readonly clusters: readonly ResolvedCluster[];
+  readonly instances: readonly ResolvedInstance[];
+  /** Dist folder inside the Git repository Argo CD reads, e.g. dist/prod. */
+  readonly repoPath: string;
+  readonly oidcGroupPrefix: string;
+  /** Kommunen sorted by id. */
+  readonly kommunen: readonly ResolvedKommune[];
+}
+
+export interface ResolvedFleet {
+  /** Environments sorted by name. */
+  readonly environments: readonly ResolvedEnvironment[];
+}
+
+export interface InputDocs {
+  readonly environments: readonly { readonly file: string; readonly doc: EnvironmentDoc }[];
+  readonly tenants: readonly { readonly file: string; readonly doc: TenantDoc }[];
+}
+
+export function effectiveApps(t: TenantDoc, e: EnvironmentDoc): string[] {
+  return [...(t.apps ?? e.defaults.apps)].sort();
+}
+
+/** A Kommune's own hostname is for production; other environments always use <id>.<domain>. */
+export function hostnameFor(t: TenantDoc, e: EnvironmentDoc): string {
+  return t.hostname !== undefined && isProduction(e) ? t.hostname : `${t.id}.${e.domain}`;
+}
+
+export function isProduction(e: EnvironmentDoc): boolean {
+  return e.production ?? e.name === 'prod';
+}
+
+/** The override if set, else the first cluster (in file order) serving the Land: adding clusters never moves a Kommune. */
+export function placeTenant(t: TenantDoc, e: EnvironmentDoc): string | undefined {
+  const override = t.cluster?.[e.name];
+  if (override !== undefined) return override;
+  const land = t.id.split('-')[0]!;
+  return e.clusters.find((c) => (c.laender as readonly string[]).includes(land))?.name;
+}
+
+export function applicationName(env: string, id: string, app: string): string {
+  return `${env}-${id}-${app}`;
+}
+
+/** Combines validated documents into one model; call only when validation found no errors. */
+export function resolveFleet(inputs: InputDocs): ResolvedFleet {
+  const environments = [...inputs.environments]
+    .sort((a, b) => compare(a.doc.name, b.doc.name))
+    .map(({ file, doc: e }) => {
+      const instances: ResolvedInstance[] = e.argocd.instances?.length
+        ? e.argocd.instances.map((i) => ({ name: i.name, namespace: i.namespace, clusters: [...i.clusters] }))
+        : [{ name: e.argocd.namespace, namespace: e.argocd.namespace, clusters: e.clusters.map((c) => c.name) }];
+      const clusters: ResolvedCluster[] = e.clusters.map((c) => ({
+        name: c.name,
+        server: c.server,
+        laender: [...c.laender],
+        entryLevel: c.entryLevel,
+        instance: instances.find((i) => i.clusters.includes(c.name))!.name,
+      }));
+      const kommunen = inputs.tenants
+        .filter(({ doc: t }) => t.environments.includes(e.name))
+        .map(({ file: tenantFile, doc: t }) => resolveKommune(t, e, tenantFile))
+        .sort((a, b) => compare(a.id, b.id));
+      return {
+        name: e.name,
+        file,
+        production: isProduction(e),
+        doc: e,
+        clusters,
+        instances,
+        repoPath: `${(e.argocd.path ?? 'dist').replace(/\/+$/, '')}/${e.name}`,
+        oidcGroupPrefix: e.argocd.oidcGroupPrefix ?? 'ozg-admins-',
+        kommunen,
+      };
+    });
+  return { environments };
+}
+
+function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string): ResolvedKommune {
+  const land = t.id.split('-')[0] as LandCode;
+  const wave = t.wave ?? e.defaults.wave;
+  const size = t.size ?? e.defaults.size;
+  const hostname = hostnameFor(t, e);
+  const apps = effectiveApps(t, e).map((name): ResolvedApp => {
+    const pin = e.apps[name]!;
+    return {
+      name,
+      repoURL: pin.repoURL,
+      chart: pin.chart,
+      version: versionFor(e, name, t.id, wave) ?? pin.version,
+      values: (t.values?.[name] as Record<string, unknown> | undefined) ?? {},
+    };
+  });
+  return {
+    id: t.id,
+    name: t.name,
+    ags: t.ags,
+    land,
+    landName: landByCode(land)!.name,
+    kind: t.kind,
+    namespace: t.id,
+    cluster: placeTenant(t, e)!,
+    wave,
+    size,
+    hostname,
+    contact: t.contact,
+    allowedIPs: [...(t.allowedIPs ?? [])].sort(),
+    apps,
+    decommission: t.decommission,
+    file,
+  };
+}
+
+/** A Kommune's own exception wins over its wave's. */
+function versionFor(e: EnvironmentDoc, app: string, tenant: string, wave: string): string | undefined {
+  const exceptions = e.exceptions ?? [];
+  return (
+    exceptions.find((x) => x.app === app && x.tenant === tenant)?.version ??
+    exceptions.find((x) => x.app === app && x.wave === wave)?.version
+  );
+}
+
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+

@@ -1,0 +1,192 @@
+import type { FromSchema } from 'json-schema-to-ts';
+
+const name = { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 40 } as const;
+const semver = {
+  type: 'string',
+  pattern: '^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$',
+} as const;
+const laender = ['sh', 'hh', 'ni', 'hb', 'nw', 'he', 'rp', 'bw', 'by', 'sl', 'be', 'bb', 'mv', 'sn', 'st', 'th'] as const;
+
+const helmChart = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['repoURL', 'chart', 'version'],
+  properties: {
+    repoURL: { type: 'string', format: 'uri' },
+    chart: { type: 'string', minLength: 1 },
+    version: semver,
+  },
+} as const;
+
+/** One environment: `environments/<name>.yaml`. The single source of truth for its shape. */
+export const environmentSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://ozg-cloud.example/schemas/environment.schema.json',
+  title: 'Environment',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'domain', 'argocd', 'clusters', 'rollout', 'apps', 'defaults', 'sizes'],
+  properties: {
+    name: { ...name, description: 'Must equal the file name without .yaml.' },
+    production: { type: 'boolean', description: 'Production rules apply: expired exceptions are errors, removals are guarded. Default: name is prod.' },
+    domain: {
+      type: 'string',
+      description: 'Hostnames default to <kommune id>.<domain>.',
+      pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]{2,63}$',
+    },
+    argocd: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['namespace', 'repoURL', 'revision'],
+      properties: {
+        namespace: { ...name, description: 'Namespace of the Argo CD instance.' },
+        repoURL: { type: 'string', minLength: 1, description: 'Git repository Argo CD reads dist/ from.' },
+        revision: { type: 'string', minLength: 1 },
+        path: { type: 'string', pattern: '^[A-Za-z0-9._/-]+$', description: 'Folder of the rendered tree in that repository. Default: dist.' },
+        oidcGroupPrefix: { type: 'string', pattern: '^[A-Za-z0-9._:-]*$', description: 'Tenant admins are the OIDC group <prefix><kommune id>. Default: ozg-admins-.' },
+        notifications: {
+          type: 'array',
+          description: 'Argo CD notification subscriptions on every Kommune project, e.g. on-sync-failed.slack: ozg-rollouts.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['trigger', 'service', 'recipients'],
+            properties: { trigger: name, service: name, recipients: { type: 'string', minLength: 1 } },
+          },
+        },
+        dashboardURL: { type: 'string', description: 'Link shown on each Application; {kommune} and {env} are replaced.' },
+        tokenEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable holding the API token for status.' },
+        server: { type: 'string', format: 'uri', description: 'Argo CD API URL for status.' },
+        instances: {
+          type: 'array',
+          description: 'Several Argo CD instances, each managing some clusters. Default: one instance, named after namespace, managing all clusters.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'namespace', 'clusters'],
+            properties: { name, namespace: name, clusters: { type: 'array', minItems: 1, uniqueItems: true, items: name } },
+          },
+        },
+      },
+    },
+    clusters: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'server', 'laender', 'entryLevel'],
+        properties: {
+          name,
+          server: { type: 'string', format: 'uri', description: 'Kubernetes API server URL as registered in Argo CD.' },
+          laender: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: laender } },
+          entryLevel: {
+            enum: ['vm', 'managed', 'platform'],
+            description: 'Where the data centre stops: vm (we bring Kubernetes add-ons), managed (managed Kubernetes), platform (everything below the apps is provided).',
+          },
+        },
+      },
+    },
+    rollout: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['waves'],
+      properties: {
+        syncMinutes: { type: 'number', exclusiveMinimum: 0, description: 'Time one rollout step takes. Default: 2.' },
+        budgetMinutes: { type: 'number', exclusiveMinimum: 0, description: 'The rollout must fit in this. Default: 20.' },
+        waves: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'maxUpdate'],
+            properties: {
+              name,
+              maxUpdate: {
+                description: 'Applications updated at once in this wave: a count or a percentage.',
+                oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^([1-9][0-9]?|100)%$' }],
+              },
+            },
+          },
+        },
+      },
+    },
+    addons: {
+      type: 'object',
+      description: 'Cluster add-ons, installed on clusters whose entry level is listed in levels.',
+      propertyNames: name,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['repoURL', 'chart', 'version', 'namespace', 'levels'],
+        properties: {
+          ...helmChart.properties,
+          namespace: name,
+          levels: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['vm', 'managed'] } },
+        },
+      },
+    },
+    apps: {
+      type: 'object',
+      description: 'The app catalogue: Helm charts and their version pins.',
+      minProperties: 1,
+      propertyNames: name,
+      additionalProperties: helmChart,
+    },
+    exceptions: {
+      type: 'array',
+      description: 'Governed version exceptions: another version for one wave or one Kommune, with a reason and an expiry.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['app', 'version', 'reason', 'until'],
+        properties: {
+          app: name,
+          version: semver,
+          wave: name,
+          tenant: { type: 'string' },
+          reason: { type: 'string', minLength: 3 },
+          until: { type: 'string', format: 'date' },
+        },
+        oneOf: [{ required: ['wave'] }, { required: ['tenant'] }],
+      },
+    },
+    defaults: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['apps', 'size', 'wave'],
+      properties: {
+        apps: { type: 'array', uniqueItems: true, items: name },
+        size: name,
+        wave: name,
+      },
+    },
+    sizes: {
+      type: 'object',
+      description: 'Resource profiles: the namespace quota and container defaults.',
+      minProperties: 1,
+      propertyNames: name,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['cpu', 'memory', 'storage', 'pods'],
+        properties: {
+          cpu: { type: 'string', pattern: '^[0-9]+(m)?$' },
+          memory: { type: 'string', pattern: '^[0-9]+(Mi|Gi)$' },
+          storage: { type: 'string', pattern: '^[0-9]+(Mi|Gi|Ti)$' },
+          pods: { type: 'integer', minimum: 1 },
+        },
+      },
+    },
+    guards: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxRemovalPercent: { type: 'number', minimum: 0, maximum: 100, description: 'Default: 10.' },
+      },
+    },
+  },
+} as const;
+
+export type EnvironmentDoc = FromSchema<typeof environmentSchema>;

@@ -1,0 +1,199 @@
+import type { Diagnostic } from '../diagnostics.js';
+import { landByAgs, landByCode, SH_KREISE } from '../domain/laender.js';
+import { nameCollisionKey } from '../domain/names.js';
+import { positionOf, type PathSegment, type YamlFile } from '../load/yaml-file.js';
+import type { EnvironmentDoc } from '../schemas/environment.js';
+import type { TenantDoc } from '../schemas/tenant.js';
+import { closestMatch } from './did-you-mean.js';
+import { applicationName, effectiveApps, hostnameFor, isProduction, placeTenant } from '../model/resolve.js';
+
+export interface ShapedFile<T> {
+  readonly yaml: YamlFile;
+  readonly doc: T;
+}
+
+/** Kubernetes allows 63 characters in a label value and we keep Application names to that too. */
+const MAX_NAME = 63;
+
+/**
+ * Rules that need more than one file, or more than the schema can say.
+ * `today` is passed in (YYYY-MM-DD) so expiry checks are reproducible.
+ */
+export function checkCrossFile(
+  environments: readonly ShapedFile<EnvironmentDoc>[],
+  tenants: readonly ShapedFile<TenantDoc>[],
+  today: string,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (file: ShapedFile<unknown>, path: PathSegment[], code: string, message: string, hint: string, severity: 'error' | 'warning' = 'error', useKey = false) => {
+    const pos = positionOf(file.yaml, path, useKey);
+    out.push({ code, severity, message, file: file.yaml.file, line: pos.line, col: pos.col, hint });
+  };
+  const where = (file: ShapedFile<unknown>, path: PathSegment[]) => `${file.yaml.file}:${positionOf(file.yaml, path).line}`;
+
+  const envByName = new Map<string, ShapedFile<EnvironmentDoc>>();
+  for (const env of environments) {
+    checkEnvironment(env, report, today, tenants);
+    const expected = env.yaml.file.replace(/^environments\//, '').replace(/\.yaml$/, '');
+    if (env.doc.name !== expected) {
+      report(env, ['name'], 'E_ENV_NAME', `environment name "${env.doc.name}" does not match its file name`, `rename the file to environments/${env.doc.name}.yaml or set name: ${expected}`);
+    }
+    envByName.set(env.doc.name, env);
+  }
+
+  const firstById = new Map<string, ShapedFile<TenantDoc>>();
+  const firstByAgs = new Map<string, ShapedFile<TenantDoc>>();
+  const firstByName = new Map<string, ShapedFile<TenantDoc>>();
+  const firstByHost = new Map<string, { tenant: ShapedFile<TenantDoc>; env: string }>();
+
+  for (const tenant of tenants) {
+    const t = tenant.doc;
+    const folderLand = tenant.yaml.file.split('/')[1]!;
+    const idLand = t.id.split('-')[0]!;
+    const baseName = tenant.yaml.file.split('/')[2]!.replace(/\.yaml$/, '');
+
+    if (!landByCode(folderLand)) {
+      report(tenant, [], 'E_LAND_FOLDER', `folder tenants/${folderLand} is not a Land code`, 'use one of sh, hh, ni, hb, nw, he, rp, bw, by, sl, be, bb, mv, sn, st, th');
+    } else if (idLand !== folderLand) {
+      report(tenant, ['id'], 'E_LAND_FOLDER', `id ${t.id} belongs to Land ${idLand} but the file is in tenants/${folderLand}/`, `move the file to tenants/${idLand}/${t.id}.yaml`);
+    }
+    if (baseName !== t.id) {
+      report(tenant, ['id'], 'E_FILE_NAME', `id ${t.id} does not match the file name ${baseName}.yaml`, `rename the file to ${t.id}.yaml`);
+    }
+    const agsLand = landByAgs(t.ags);
+    if (!agsLand) {
+      report(tenant, ['ags'], 'E_AGS_LAND', `AGS ${t.ags} starts with ${t.ags.slice(0, 2)}, which is no Land`, 'the first two digits are the Land: 01 Schleswig-Holstein ... 16 Thüringen');
+    } else if (agsLand.code !== idLand) {
+      report(tenant, ['ags'], 'E_AGS_LAND', `AGS ${t.ags} belongs to ${agsLand.name}, not ${idLand}`, `check the AGS; a Kommune in ${agsLand.name} has an id starting with ${agsLand.code}-`);
+    } else if (agsLand.code === 'sh' && !SH_KREISE[t.ags.slice(0, 5)]) {
+      report(tenant, ['ags'], 'E_AGS_KREIS', `AGS ${t.ags}: Kreis ${t.ags.slice(0, 5)} does not exist in Schleswig-Holstein`, `known Kreise: ${Object.keys(SH_KREISE).join(', ')}`);
+    }
+
+    const dupId = firstById.get(t.id);
+    if (dupId) report(tenant, ['id'], 'E_DUPLICATE_ID', `id ${t.id} is used by ${where(dupId, ['id'])} and ${where(tenant, ['id'])}`, 'every Kommune needs its own id');
+    else firstById.set(t.id, tenant);
+
+    const dupAgs = firstByAgs.get(t.ags);
+    if (dupAgs) report(tenant, ['ags'], 'E_DUPLICATE_AGS', `AGS ${t.ags} is used by ${where(dupAgs, ['ags'])} and ${where(tenant, ['ags'])}`, 'one administration per AGS; check for a copied file');
+    else firstByAgs.set(t.ags, tenant);
+
+    const nameKey = `${idLand}/${nameCollisionKey(t.name)}`;
+    const dupName = firstByName.get(nameKey);
+    if (dupName) report(tenant, ['name'], 'E_NAME_COLLISION', `name "${t.name}" reads the same as "${dupName.doc.name}" (${where(dupName, ['name'])}) once transliterated`, 'make the names distinguishable, e.g. add the Kreis: "Neustadt (Holstein)"');
+    else firstByName.set(nameKey, tenant);
+
+    t.environments.forEach((envName, i) => {
+      const env = envByName.get(envName);
+      if (!env) {
+        const guess = closestMatch(envName, [...envByName.keys()]);
+        report(tenant, ['environments', i], 'E_UNKNOWN_ENV', `environment "${envName}" does not exist`, guess ? `did you mean "${guess}"?` : `known environments: ${[...envByName.keys()].join(', ')}`);
+        return;
+      }
+      checkTenantInEnvironment(tenant, env, report);
+      const hostname = hostnameFor(t, env.doc);
+      const hostKey = `${envName}/${hostname}`;
+      const dupHost = firstByHost.get(hostKey);
+      if (dupHost) report(tenant, t.hostname ? ['hostname'] : ['id'], 'E_DUPLICATE_HOSTNAME', `hostname ${hostname} in ${envName} is used by ${where(dupHost.tenant, ['hostname'])} and ${where(tenant, ['hostname'])}`, 'each Kommune needs its own hostname');
+      else firstByHost.set(hostKey, { tenant, env: envName });
+    });
+
+    const apps = new Set(t.environments.flatMap((e) => (envByName.get(e) ? effectiveApps(t, envByName.get(e)!.doc) : [])));
+    for (const app of Object.keys(t.values ?? {})) {
+      if (!apps.has(app)) report(tenant, ['values', app], 'E_UNKNOWN_APP', `values for "${app}", which this Kommune does not run`, `it runs: ${[...apps].sort().join(', ') || 'nothing'}`, 'error', true);
+    }
+  }
+  return out;
+}
+
+type Report = (file: ShapedFile<unknown>, path: PathSegment[], code: string, message: string, hint: string, severity?: 'error' | 'warning', useKey?: boolean) => void;
+
+function checkTenantInEnvironment(tenant: ShapedFile<TenantDoc>, env: ShapedFile<EnvironmentDoc>, report: Report): void {
+  const t = tenant.doc;
+  const e = env.doc;
+  const catalogue = Object.keys(e.apps);
+  (t.apps ?? []).forEach((app, i) => {
+    if (!e.apps[app]) {
+      const guess = closestMatch(app, catalogue);
+      report(tenant, ['apps', i], 'E_UNKNOWN_APP', `app "${app}" is not in the catalogue of ${e.name}`, guess ? `did you mean "${guess}"?` : `the catalogue has: ${catalogue.join(', ')}`);
+    }
+  });
+  const waves = e.rollout.waves.map((w) => w.name);
+  if (t.wave !== undefined && !waves.includes(t.wave)) {
+    const guess = closestMatch(t.wave, waves);
+    report(tenant, ['wave'], 'E_UNKNOWN_WAVE', `wave "${t.wave}" does not exist in ${e.name}`, guess ? `did you mean "${guess}"?` : `waves in ${e.name}: ${waves.join(', ')}`);
+  }
+  if (t.size !== undefined && !e.sizes[t.size]) {
+    const sizes = Object.keys(e.sizes);
+    const guess = closestMatch(t.size, sizes);
+    report(tenant, ['size'], 'E_UNKNOWN_SIZE', `size "${t.size}" does not exist in ${e.name}`, guess ? `did you mean "${guess}"?` : `sizes in ${e.name}: ${sizes.join(', ')}`);
+  }
+  const land = t.id.split('-')[0]!;
+  const override = t.cluster?.[e.name];
+  if (override !== undefined) {
+    const cluster = e.clusters.find((c) => c.name === override);
+    if (!cluster) {
+      const names = e.clusters.map((c) => c.name);
+      const guess = closestMatch(override, names);
+      report(tenant, ['cluster', e.name], 'E_UNKNOWN_CLUSTER', `cluster "${override}" does not exist in ${e.name}`, guess ? `did you mean "${guess}"?` : `clusters in ${e.name}: ${names.join(', ')}`);
+    } else if (!(cluster.laender as readonly string[]).includes(land)) {
+      report(tenant, ['cluster', e.name], 'E_CLUSTER_LAND', `cluster ${override} does not serve Land ${land}`, `add ${land} to its laender in ${env.yaml.file}, or pick another cluster`);
+    }
+  } else if (!placeTenant(t, e)) {
+    report(tenant, ['environments', t.environments.indexOf(e.name)], 'E_NO_CLUSTER', `no cluster in ${e.name} serves Land ${land}`, `add ${land} to a cluster's laender in ${env.yaml.file}`);
+  }
+  for (const app of effectiveApps(t, e)) {
+    if (!e.apps[app]) continue;
+    const name = applicationName(e.name, t.id, app);
+    if (name.length > MAX_NAME) {
+      report(tenant, ['id'], 'E_NAME_TOO_LONG', `Application name ${name} in ${e.name} is ${name.length} characters, the limit is ${MAX_NAME}`, `shorten the id to at most ${t.id.length - (name.length - MAX_NAME)} characters`);
+      break;
+    }
+  }
+}
+
+function checkEnvironment(env: ShapedFile<EnvironmentDoc>, report: Report, today: string, tenants: readonly ShapedFile<TenantDoc>[]): void {
+  const e = env.doc;
+  const seen = (items: readonly { name: string }[], path: string, code: string) => {
+    const names = new Set<string>();
+    items.forEach((item, i) => {
+      if (names.has(item.name)) report(env, [path, i, 'name'], code, `${path} lists "${item.name}" twice`, 'names must be unique');
+      names.add(item.name);
+    });
+  };
+  seen(e.clusters, 'clusters', 'E_DUPLICATE_CLUSTER');
+  seen(e.rollout.waves, 'rollout', 'E_DUPLICATE_WAVE');
+  const servers = new Map<string, number>();
+  e.clusters.forEach((c, i) => {
+    if (servers.has(c.server)) report(env, ['clusters', i, 'server'], 'E_DUPLICATE_CLUSTER', `cluster ${c.name} has the same API server as clusters[${servers.get(c.server)}]`, 'each cluster has its own API server URL');
+    servers.set(c.server, i);
+  });
+  const waves = e.rollout.waves.map((w) => w.name);
+  if (!waves.includes(e.defaults.wave)) report(env, ['defaults', 'wave'], 'E_UNKNOWN_WAVE', `default wave "${e.defaults.wave}" is not one of the waves`, `waves: ${waves.join(', ')}`);
+  if (!e.sizes[e.defaults.size]) report(env, ['defaults', 'size'], 'E_UNKNOWN_SIZE', `default size "${e.defaults.size}" is not one of the sizes`, `sizes: ${Object.keys(e.sizes).join(', ')}`);
+  e.defaults.apps.forEach((app, i) => {
+    if (!e.apps[app]) report(env, ['defaults', 'apps', i], 'E_UNKNOWN_APP', `default app "${app}" is not in the catalogue`, `the catalogue has: ${Object.keys(e.apps).join(', ')}`);
+  });
+  const tenantIds = new Set(tenants.filter((t) => t.doc.environments.includes(e.name)).map((t) => t.doc.id));
+  const production = isProduction(e);
+  (e.exceptions ?? []).forEach((x, i) => {
+    if (!e.apps[x.app]) report(env, ['exceptions', i, 'app'], 'E_UNKNOWN_APP', `exception for unknown app "${x.app}"`, `the catalogue has: ${Object.keys(e.apps).join(', ')}`);
+    if (x.wave !== undefined && !waves.includes(x.wave)) report(env, ['exceptions', i, 'wave'], 'E_UNKNOWN_WAVE', `exception for unknown wave "${x.wave}"`, `waves: ${waves.join(', ')}`);
+    if (x.tenant !== undefined && !tenantIds.has(x.tenant)) report(env, ['exceptions', i, 'tenant'], 'E_UNKNOWN_TENANT', `exception for Kommune "${x.tenant}", which does not run in ${e.name}`, 'check the id, or remove the exception');
+    if (x.until < today) {
+      report(env, ['exceptions', i, 'until'], 'E_EXCEPTION_EXPIRED', `exception for ${x.app} ${x.version} (${x.wave ? `wave ${x.wave}` : x.tenant}) expired on ${x.until}`, production ? 'remove it, or extend it with a new reason after review' : 'remove or extend it; in production this is an error', production ? 'error' : 'warning');
+    }
+  });
+  const instances = e.argocd.instances ?? [];
+  const clusterNames = new Set(e.clusters.map((c) => c.name));
+  const managedBy = new Map<string, string>();
+  instances.forEach((instance, i) => {
+    instance.clusters.forEach((c, j) => {
+      if (!clusterNames.has(c)) report(env, ['argocd', 'instances', i, 'clusters', j], 'E_UNKNOWN_CLUSTER', `instance ${instance.name} manages unknown cluster "${c}"`, `clusters: ${[...clusterNames].join(', ')}`);
+      else if (managedBy.has(c)) report(env, ['argocd', 'instances', i, 'clusters', j], 'E_DUPLICATE_CLUSTER', `cluster ${c} is managed by instances ${managedBy.get(c)} and ${instance.name}`, 'each cluster belongs to exactly one Argo CD instance');
+      else managedBy.set(c, instance.name);
+    });
+  });
+  if (instances.length > 0) {
+    for (const c of clusterNames) if (!managedBy.has(c)) report(env, ['argocd', 'instances'], 'E_UNMANAGED_CLUSTER', `cluster ${c} is managed by no Argo CD instance`, 'add it to one instance\'s clusters');
+  }
+}

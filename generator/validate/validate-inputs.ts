@@ -1,0 +1,42 @@
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
+import type { LoadedInputs } from '../load/load-inputs.js';
+import type { InputDocs } from '../model/resolve.js';
+import type { EnvironmentDoc } from '../schemas/environment.js';
+import type { TenantDoc } from '../schemas/tenant.js';
+import { checkCrossFile, type ShapedFile } from './cross-file.js';
+import { checkShape } from './schema.js';
+import { findLiteralSecrets } from './secrets.js';
+
+export interface ValidatedInputs {
+  /** Set only when there is no error. */
+  readonly docs?: InputDocs;
+  /** Every problem, errors and warnings, sorted by file and position. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Schema per file, then secrets, then the rules across files. Collects everything before failing. */
+export function validateInputs(inputs: LoadedInputs, today: string): ValidatedInputs {
+  const diagnostics: Diagnostic[] = [...inputs.diagnostics];
+  const environments: ShapedFile<EnvironmentDoc>[] = [];
+  const tenants: ShapedFile<TenantDoc>[] = [];
+  for (const yaml of inputs.environments) {
+    const found = [...checkShape(yaml, 'environment'), ...findLiteralSecrets(yaml)];
+    diagnostics.push(...found);
+    if (found.length === 0) environments.push({ yaml, doc: yaml.value as EnvironmentDoc });
+  }
+  for (const yaml of inputs.tenants) {
+    const found = [...checkShape(yaml, 'tenant'), ...findLiteralSecrets(yaml)];
+    diagnostics.push(...found);
+    if (found.length === 0) tenants.push({ yaml, doc: yaml.value as TenantDoc });
+  }
+  diagnostics.push(...checkCrossFile(environments, tenants, today));
+  const sorted = sortDiagnostics(diagnostics);
+  if (hasErrors(sorted)) return { diagnostics: sorted };
+  return {
+    diagnostics: sorted,
+    docs: {
+      environments: environments.map((e) => ({ file: e.yaml.file, doc: e.doc })),
+      tenants: tenants.map((t) => ({ file: t.yaml.file, doc: t.doc })),
+    },
+  };
+}
