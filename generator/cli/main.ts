@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT, printDiagnostics, processIo, type Io } from './io.js';
+import { registerGenerate } from './generate.js';
 import { registerValidate } from './validate.js';
 
 /** Builds the command tree. Each command file registers itself; actions hand their exit code to `run`. */
@@ -13,6 +14,7 @@ function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerValidate(program, io, run);
+  registerGenerate(program, io, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -107,6 +107,9 @@ export function applicationName(env: string, id: string, app: string): string {
   return `${env}-${id}-${app}`;
 }
 
+/** The Argo CD instance of an environment that names none. */
+export const DEFAULT_INSTANCE = 'main';
+
 /** Combines validated documents into one model; call only when validation found no errors. */
 export function resolveFleet(inputs: InputDocs): ResolvedFleet {
   const environments = [...inputs.environments]
@@ -114,7 +117,7 @@ export function resolveFleet(inputs: InputDocs): ResolvedFleet {
     .map(({ file, doc: e }) => {
       const instances: ResolvedInstance[] = e.argocd.instances?.length
         ? e.argocd.instances.map((i) => ({ name: i.name, namespace: i.namespace, clusters: [...i.clusters] }))
-        : [{ name: e.argocd.namespace, namespace: e.argocd.namespace, clusters: e.clusters.map((c) => c.name) }];
+        : [{ name: DEFAULT_INSTANCE, namespace: e.argocd.namespace, clusters: e.clusters.map((c) => c.name) }];
       const clusters: ResolvedCluster[] = e.clusters.map((c) => ({
         name: c.name,
         server: c.server,

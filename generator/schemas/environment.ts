@@ -59,7 +59,7 @@ export const environmentSchema = {
         server: { type: 'string', format: 'uri', description: 'Argo CD API URL for status.' },
         instances: {
           type: 'array',
-          description: 'Several Argo CD instances, each managing some clusters. Default: one instance, named after namespace, managing all clusters.',
+          description: 'Several Argo CD instances, each managing some clusters. Default: one instance, named main, in argocd.namespace, managing all clusters.',
           items: {
             type: 'object',
             additionalProperties: false,

@@ -11,24 +11,35 @@ const REFERENCE_VALUE = /^(vault:|ref\+|secretref:|\$\{[^}]+\}$|external-secret:
 const MIN_ENTROPY_LENGTH = 20;
 const ENTROPY_BITS_PER_CHAR = 4.0;
 
-/** Literal credentials in an input: by key name, and by high-entropy values anywhere. */
-export function findLiteralSecrets(yaml: YamlFile): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const report = (path: PathSegment[], code: string, message: string, hint: string) => {
-    const pos = positionOf(yaml, path);
-    out.push({ code, severity: 'error', message, file: yaml.file, line: pos.line, col: pos.col, hint });
-  };
-  walk(yaml.value, [], (path, key, value) => {
+export interface SecretFinding {
+  readonly path: PathSegment[];
+  readonly code: 'E_LITERAL_SECRET' | 'E_HIGH_ENTROPY';
+}
+
+/** Literal credentials anywhere in a value: by key name, and by high-entropy strings. */
+export function scanForSecrets(root: unknown): SecretFinding[] {
+  const out: SecretFinding[] = [];
+  walk(root, [], (path, key, value) => {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const text = String(value);
-    const where = path.join('.');
     if (key !== undefined && SECRET_KEY.test(key) && !REFERENCE_KEY.test(key) && !REFERENCE_VALUE.test(text) && text !== '') {
-      report(path, 'E_LITERAL_SECRET', `${where} looks like a credential written in plain text`, 'store it in the secret store and reference it, e.g. existingSecret: <name> or vault:secret/data/<path>#<key>; never commit credentials');
+      out.push({ path, code: 'E_LITERAL_SECRET' });
     } else if (typeof value === 'string' && looksRandom(text)) {
-      report(path, 'E_HIGH_ENTROPY', `${where} holds a random-looking value that may be a credential`, 'if it is a credential, reference it from the secret store instead; otherwise shorten or split it');
+      out.push({ path, code: 'E_HIGH_ENTROPY' });
     }
   });
   return out;
+}
+
+/** Literal credentials in an input file, as positioned diagnostics. */
+export function findLiteralSecrets(yaml: YamlFile): Diagnostic[] {
+  return scanForSecrets(yaml.value).map(({ path, code }) => {
+    const pos = positionOf(yaml, path);
+    const where = path.join('.');
+    return code === 'E_LITERAL_SECRET'
+      ? { code, severity: 'error', message: `${where} looks like a credential written in plain text`, file: yaml.file, line: pos.line, col: pos.col, hint: 'store it in the secret store and reference it, e.g. existingSecret: <name> or vault:secret/data/<path>#<key>; never commit credentials' }
+      : { code, severity: 'error', message: `${where} holds a random-looking value that may be a credential`, file: yaml.file, line: pos.line, col: pos.col, hint: 'if it is a credential, reference it from the secret store instead; otherwise shorten or split it' };
+  });
 }
 
 function walk(value: unknown, path: PathSegment[], visit: (path: PathSegment[], key: string | undefined, value: unknown) => void): void {

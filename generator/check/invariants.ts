@@ -1,0 +1,127 @@
+import type { Diagnostic } from '../diagnostics.js';
+import type { ResolvedFleet } from '../model/resolve.js';
+import { MAX_APPLICATIONS_PER_APPLICATIONSET } from '../render/kommune-apps.js';
+import { catalogueRepos } from '../render/kommune-project.js';
+import { LABELS } from '../render/labels.js';
+import type { KubeObject, RenderedFile } from '../render/serialize.js';
+import { scanForSecrets } from '../validate/secrets.js';
+
+type Step = { matchExpressions: { key: string; operator: 'In' | 'NotIn'; values: string[] }[] };
+type Element = Record<string, unknown> & { kommune: string; wave: string; hostname: string; namespace: string };
+
+/**
+ * The promises the output keeps, checked on every generate before anything is written:
+ * the rollout reaches every Application exactly once, Kommunen are isolated from each other,
+ * and no credential is in the output.
+ */
+export function checkInvariants(fleet: ResolvedFleet, dist: readonly RenderedFile[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const fileOf = new Map<string, string>();
+  for (const env of fleet.environments) for (const k of env.kommunen) fileOf.set(`${env.name}/${k.id}`, k.file);
+  const report = (code: string, message: string, hint: string, file: string) =>
+    out.push({ code, severity: 'error', message, file, line: 1, col: 1, hint });
+
+  const hostnames = new Map<string, string>();
+  const namespaces = new Map<string, string>();
+  for (const env of fleet.environments) {
+    const servers = new Map(env.clusters.map((c) => [c.name, c.server]));
+    const repos = new Set(catalogueRepos(env));
+    for (const k of env.kommunen) {
+      const owner = `${env.name}/${k.id}`;
+      const hostOwner = hostnames.get(k.hostname);
+      if (hostOwner) report('E_ISOLATION_HOSTNAME', `hostname ${k.hostname} is used by ${hostOwner} and ${owner}`, 'hostnames are global in DNS; give one of them another hostname', k.file);
+      hostnames.set(k.hostname, owner);
+      const nsKey = `${servers.get(k.cluster)}/${k.namespace}`;
+      const nsOwner = namespaces.get(nsKey);
+      if (nsOwner) report('E_ISOLATION_NAMESPACE', `namespace ${k.namespace} on ${k.cluster} is used by ${nsOwner} and ${owner}`, 'each Kommune needs its own namespace', k.file);
+      namespaces.set(nsKey, owner);
+    }
+    for (const file of dist.filter((f) => f.path.startsWith(`${env.name}/`))) {
+      for (const object of file.objects) {
+        if (object.kind === 'ApplicationSet') out.push(...checkApplicationSet(object, file, env.name, fileOf));
+        if (object.kind === 'AppProject' && labelOf(object, LABELS.kommune)) {
+          const k = env.kommunen.find((x) => x.id === labelOf(object, LABELS.kommune))!;
+          out.push(...checkKommuneProject(object, k.namespace, servers.get(k.cluster)!, repos, k.file));
+        }
+        if (/\/kommunen\/[^/]+\/baseline\.yaml$/.test(file.path)) out.push(...checkBaseline(file));
+        for (const finding of scanForSecrets(object)) {
+          report('E_OUTPUT_CREDENTIAL', `${file.path}: ${object.kind} ${object.metadata.name} has a literal credential at ${finding.path.join('.')}`, 'inputs may only reference secrets', file.source);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function labelOf(object: KubeObject, key: string): string | undefined {
+  return ((object.metadata.labels ?? {}) as Record<string, string>)[key];
+}
+
+function checkApplicationSet(object: KubeObject, file: RenderedFile, env: string, fileOf: Map<string, string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const spec = object.spec as {
+    generators: { list: { elements: Element[] } }[];
+    strategy?: { type: string; rollingSync?: { steps: Step[] } };
+    syncPolicy?: { applicationsSync?: string; preserveResourcesOnDeletion?: boolean };
+    template: { metadata: { name: string; labels: Record<string, string> }; spec: { syncPolicy?: { automated?: unknown } } };
+  };
+  const elements = spec.generators.flatMap((g) => g.list.elements);
+  const name = object.metadata.name;
+  const report = (code: string, message: string, hint: string, source = file.source) =>
+    out.push({ code, severity: 'error', message: `ApplicationSet ${name}: ${message}`, file: source, line: 1, col: 1, hint });
+  if (elements.length > MAX_APPLICATIONS_PER_APPLICATIONSET) {
+    report('E_APPSET_TOO_LARGE', `generates ${elements.length} Applications, the limit is ${MAX_APPLICATIONS_PER_APPLICATIONSET}`, 'spread the Kommunen over more clusters (cluster: in the Kommune files, or another cluster serving the Land)');
+  }
+  if (spec.strategy?.type !== 'RollingSync') report('E_ROLLOUT_STRATEGY', 'has no RollingSync strategy', 'every ApplicationSet rolls out in waves');
+  if (spec.template.spec.syncPolicy?.automated) report('E_ROLLOUT_AUTOSYNC', 'its Applications sync automatically, bypassing the waves', 'remove the automated sync policy');
+  if (spec.syncPolicy?.preserveResourcesOnDeletion !== true) report('E_MASS_DELETE', 'does not preserve resources on deletion', 'set preserveResourcesOnDeletion: true');
+  const steps = spec.strategy?.rollingSync?.steps ?? [];
+  for (const element of elements) {
+    const labels = Object.fromEntries(
+      Object.entries(spec.template.metadata.labels).map(([k, v]) => [k, v.replace(/\{\{ \.(\w+) \}\}/g, (_, key: string) => String(element[key] ?? ''))]),
+    );
+    const matching = steps.filter((s) => s.matchExpressions.every((m) => (m.operator === 'In') === m.values.includes(labels[m.key] ?? '')));
+    const source = fileOf.get(`${env}/${element.kommune}`) ?? file.source;
+    if (matching.length !== 1) {
+      report('E_ROLLOUT_COVERAGE', `the Application for ${element.kommune} is matched by ${matching.length} RollingSync steps (wave ${labels[LABELS.wave]})`, 'every Application must be in exactly one wave, or Argo CD never syncs it', source);
+    }
+    const appName = spec.template.metadata.name.replace(/\{\{ \.(\w+) \}\}/g, (_, key: string) => String(element[key] ?? ''));
+    if (appName.length > 63) report('E_OUTPUT_NAME', `Application name ${appName} is longer than 63 characters`, 'shorten the Kommune id', source);
+    for (const [key, value] of Object.entries(labels)) {
+      if (value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) report('E_OUTPUT_NAME', `label ${key}=${value} of ${appName} is not a valid label value`, 'at most 63 characters: letters, digits, -, _ and .', source);
+    }
+  }
+  return out;
+}
+
+function checkKommuneProject(object: KubeObject, namespace: string, server: string, repos: Set<string>, source: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const spec = object.spec as {
+    destinations?: { server?: string; namespace?: string }[];
+    sourceRepos?: string[];
+    clusterResourceWhitelist?: unknown[];
+  };
+  const report = (message: string) =>
+    out.push({ code: 'E_ISOLATION_PROJECT', severity: 'error', message: `AppProject ${object.metadata.name}: ${message}`, file: source, line: 1, col: 1, hint: 'a Kommune project allows its own namespace on its own cluster, the catalogue repositories, and nothing cluster-wide' });
+  const destinations = spec.destinations ?? [];
+  if (destinations.length !== 1 || destinations[0]!.namespace !== namespace || destinations[0]!.server !== server) {
+    report(`destinations ${JSON.stringify(destinations)} are not exactly ${namespace} on ${server}`);
+  }
+  for (const repo of spec.sourceRepos ?? []) if (!repos.has(repo)) report(`source repository ${repo} is not in the catalogue`);
+  if ((spec.clusterResourceWhitelist ?? []).length > 0) report('allows cluster-scoped resources');
+  return out;
+}
+
+function checkBaseline(file: RenderedFile): Diagnostic[] {
+  const namespace = file.objects.find((o) => o.kind === 'Namespace');
+  const labels = (namespace?.metadata.labels ?? {}) as Record<string, string>;
+  const deny = file.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny');
+  const denySpec = deny?.spec as { podSelector?: object; policyTypes?: string[] } | undefined;
+  const problems: string[] = [];
+  if (!namespace) problems.push('no Namespace');
+  if (labels['pod-security.kubernetes.io/enforce'] !== 'restricted') problems.push('Pod Security is not enforced as restricted');
+  if (!denySpec || Object.keys(denySpec.podSelector ?? { x: 1 }).length > 0 || !['Ingress', 'Egress'].every((t) => denySpec.policyTypes?.includes(t))) {
+    problems.push('no default-deny NetworkPolicy for all pods, ingress and egress');
+  }
+  return problems.map((p) => ({ code: 'E_ISOLATION_BASELINE', severity: 'error' as const, message: `${file.path}: ${p}`, file: file.source, line: 1, col: 1, hint: 'the baseline of every Kommune isolates its namespace' }));
+}

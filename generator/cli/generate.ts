@@ -1,0 +1,58 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { hasErrors } from '../diagnostics.js';
+import { generate } from '../generate.js';
+import { today } from '../pipeline.js';
+import { EXIT, printDiagnostics, type Io } from './io.js';
+
+export interface GenerateCliOptions {
+  readonly root: string;
+  readonly out?: string;
+  readonly bootstrapOut?: string;
+  readonly env?: string[];
+  readonly check?: boolean;
+}
+
+export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<number> {
+  const result = await generate({
+    root: options.root,
+    outDir: options.out,
+    bootstrapDir: options.bootstrapOut,
+    envs: options.env,
+    check: options.check,
+    today: today(),
+  });
+  printDiagnostics(io, result.diagnostics);
+  if (hasErrors(result.diagnostics) || !result.changes) {
+    io.err('nothing was written');
+    return EXIT.invalid;
+  }
+  const { written, removed, unchanged } = result.changes;
+  if (options.check) {
+    if (written.length === 0 && removed.length === 0) {
+      io.out(`ok: ${unchanged} files match the inputs`);
+      return EXIT.ok;
+    }
+    for (const f of written) io.out(`differs: ${f}`);
+    for (const f of removed) io.out(`not rendered any more: ${f}`);
+    io.err(`${written.length + removed.length} file(s) differ from what the inputs render to; run \`ozg-gitops generate\``);
+    return EXIT.differences;
+  }
+  io.out(`generated: ${written.length} written, ${removed.length} removed, ${unchanged} unchanged`);
+  return EXIT.ok;
+}
+
+export function registerGenerate(program: Command, io: Io, run: (code: Promise<number>) => void): void {
+  program
+    .command('generate')
+    .description('render every layer into dist/ and the Argo CD bootstrap into argocd/')
+    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
+    .option('--out <dir>', 'where the GitOps tree goes (default: <root>/dist)')
+    .option('--bootstrap-out <dir>', 'where the Argo CD bootstrap goes (default: <root>/argocd)')
+    .option('--env <name...>', 'render only these environments into dist/')
+    .option('--check', 'write nothing; exit 3 and list the files that differ')
+    .action((opts: { root: string; out?: string; bootstrapOut?: string; env?: string[]; check?: boolean }) => {
+      const root = path.resolve(opts.root);
+      run(runGenerate({ ...opts, root, out: opts.out && path.resolve(opts.out), bootstrapOut: opts.bootstrapOut && path.resolve(opts.bootstrapOut) }, io));
+    });
+}

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { checkInvariants } from './check/invariants.js';
+import { validateRenderedFile } from './check/validate-output.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { directorySource } from './load/input-source.js';
+import type { ResolvedFleet } from './model/resolve.js';
+import { loadFleet } from './pipeline.js';
+import { renderFleet } from './render/render-fleet.js';
+import { serializeFile, type RenderedFile } from './render/serialize.js';
+import { acquireLock, diffTrees, recoverInterruptedWrite, writeTrees, type OwnedTree, type TreeChanges } from './write/write-tree.js';
+
+export interface GenerateOptions {
+  /** Folder holding environments/ and tenants/. */
+  readonly root: string;
+  /** Where the GitOps tree goes. @default <root>/dist */
+  readonly outDir?: string;
+  /** Where the Argo CD bootstrap goes. @default <root>/argocd */
+  readonly bootstrapDir?: string;
+  /** Limit dist/ to these environments (the rest of dist/ is left as it is). */
+  readonly envs?: readonly string[];
+  /** Compare only; write nothing. */
+  readonly check?: boolean;
+  readonly today: string;
+}
+
+export interface GenerateResult {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Undefined when the inputs or the output did not validate. */
+  readonly changes?: TreeChanges;
+  readonly fleet?: ResolvedFleet;
+}
+
+/** The rendered trees, serialized and validated; nothing is written. */
+export interface RenderResult {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly fleet?: ResolvedFleet;
+  readonly dist?: ReadonlyMap<string, string>;
+  readonly bootstrap?: ReadonlyMap<string, string>;
+}
+
+/** load → validate → resolve → render → check output. Pure apart from reading the inputs. */
+export async function renderAndCheck(options: Pick<GenerateOptions, 'root' | 'envs' | 'today'>): Promise<RenderResult> {
+  const { fleet, diagnostics } = await loadFleet(directorySource(options.root), options.today);
+  if (!fleet) return { diagnostics };
+  return renderChecked(fleet, diagnostics, options.envs);
+}
+
+export function renderChecked(fleet: ResolvedFleet, inputDiagnostics: readonly Diagnostic[], envs?: readonly string[]): RenderResult {
+  const tree = renderFleet(fleet, envs);
+  const found: Diagnostic[] = [...inputDiagnostics];
+  for (const file of tree.dist) found.push(...validateRenderedFile(file, 'dist'));
+  for (const file of tree.bootstrap) found.push(...validateRenderedFile(file, 'argocd'));
+  found.push(...checkInvariants(fleet, tree.dist));
+  const diagnostics = sortDiagnostics(found);
+  if (hasErrors(diagnostics)) return { diagnostics, fleet };
+  return { diagnostics, fleet, dist: toMap(tree.dist), bootstrap: toMap(tree.bootstrap) };
+}
+
+function toMap(files: readonly RenderedFile[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    if (map.has(file.path)) throw new Error(`two render modules wrote ${file.path}`);
+    map.set(file.path, serializeFile(file));
+  }
+  return map;
+}
+
+/**
+ * Renders and validates everything in memory, then replaces dist/ and argocd/ (or, with
+ * `check`, only compares). Invalid inputs or output leave both trees untouched.
+ */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const outDir = path.resolve(options.outDir ?? path.join(options.root, 'dist'));
+  const bootstrapDir = path.resolve(options.bootstrapDir ?? path.join(options.root, 'argocd'));
+  const workDir = path.dirname(outDir);
+  const release = options.check ? () => undefined : acquireLock(workDir);
+  try {
+    if (!options.check) await recoverInterruptedWrite(workDir);
+    const rendered = await renderAndCheck(options);
+    if (!rendered.dist || !rendered.bootstrap) return { diagnostics: rendered.diagnostics, fleet: rendered.fleet };
+    const trees = ownedTrees(outDir, bootstrapDir, rendered.dist, rendered.bootstrap, options.envs);
+    const changes = options.check ? await diffTrees(await trees, workDir) : await writeTrees(workDir, await trees);
+    return { diagnostics: rendered.diagnostics, changes, fleet: rendered.fleet };
+  } finally {
+    release();
+  }
+}
+
+/** With --env, the other environments' folders in dist/ are kept as they are on disk. */
+async function ownedTrees(
+  outDir: string,
+  bootstrapDir: string,
+  dist: ReadonlyMap<string, string>,
+  bootstrap: ReadonlyMap<string, string>,
+  envs?: readonly string[],
+): Promise<OwnedTree[]> {
+  if (!envs) return [{ dir: outDir, files: dist }, { dir: bootstrapDir, files: bootstrap }];
+  return [...envs].sort().map((env): OwnedTree => ({
+    dir: path.join(outDir, env),
+    files: new Map([...dist].filter(([p]) => p.startsWith(`${env}/`)).map(([p, c]) => [p.slice(env.length + 1), c])),
+  })).concat([{ dir: bootstrapDir, files: bootstrap }]);
+}

@@ -1,0 +1,183 @@
+import { ApiObject, App, Chart } from 'cdk8s';
+import type { ResolvedCluster, ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
+import { LABELS, MANAGED_BY } from './labels.js';
+import { instanceOf, notificationAnnotations } from './kommune-project.js';
+import type { KubeObject, RenderedFile } from './serialize.js';
+
+/** Argo CD caps ApplicationSet status at 5,000 resources; we stay far below with 1,000 Applications. */
+export const MAX_APPLICATIONS_PER_APPLICATIONSET = 1000;
+
+/** The per-Kommune parameters of one generated Application; the version is not among them. */
+interface Element {
+  readonly kommune: string;
+  readonly name: string;
+  readonly ags: string;
+  readonly land: string;
+  readonly wave: string;
+  readonly namespace: string;
+  readonly hostname: string;
+  readonly contact: string;
+  readonly values: Record<string, unknown>;
+  /** Present only for a Kommune with a governed version exception. */
+  readonly versionException?: string;
+  /** The input file, for diagnostics; stripped before rendering. */
+  readonly file: string;
+}
+
+export function applicationSetPath(env: ResolvedEnvironment, cluster: string, name: string): string {
+  return `${env.name}/argocd/${instanceOf(env, cluster).name}/applicationsets/${cluster}/${name}.yaml`;
+}
+
+/** RollingSync: one step per wave, in order; every generated Application carries exactly one wave label. */
+export function rollingSyncSteps(env: ResolvedEnvironment) {
+  return env.doc.rollout.waves.map((w) => ({
+    matchExpressions: [{ key: LABELS.wave, operator: 'In', values: [w.name] }],
+    maxUpdate: w.maxUpdate,
+  }));
+}
+
+/** Applications are never deleted by their ApplicationSet in production; nothing they deployed ever is. */
+function applicationSetSyncPolicy(env: ResolvedEnvironment) {
+  return { applicationsSync: env.production ? 'create-update' : 'sync', preserveResourcesOnDeletion: true };
+}
+
+function commonLabels(env: ResolvedEnvironment, cluster: string, layer: string, app?: string): Record<string, string> {
+  return {
+    [LABELS.env]: env.name,
+    [LABELS.cluster]: cluster,
+    [LABELS.layer]: layer,
+    ...(app ? { [LABELS.app]: app } : {}),
+    [LABELS.managedBy]: MANAGED_BY,
+  };
+}
+
+/** Labels of each generated Application: the UI's filters and the rollout's selector. */
+function applicationLabels(env: ResolvedEnvironment, cluster: string, layer: string, app: string): Record<string, string> {
+  return {
+    ...commonLabels(env, cluster, layer, app),
+    [LABELS.kommune]: '{{ .kommune }}',
+    [LABELS.land]: '{{ .land }}',
+    [LABELS.ags]: '{{ .ags }}',
+    [LABELS.wave]: '{{ .wave }}',
+  };
+}
+
+function linkAnnotations(env: ResolvedEnvironment): Record<string, string> {
+  const links: Record<string, string> = { 'link.argocd.argoproj.io/public-url': 'https://{{ .hostname }}' };
+  const dashboard = env.doc.argocd.dashboardURL;
+  if (dashboard) links['link.argocd.argoproj.io/dashboard'] = dashboard.replace(/\{kommune\}/g, '{{ .kommune }}').replace(/\{env\}/g, env.name);
+  return links;
+}
+
+function elementFor(env: ResolvedEnvironment, k: ResolvedKommune, appName?: string): Element {
+  const app = appName ? k.apps.find((a) => a.name === appName)! : undefined;
+  const pinned = appName ? env.doc.apps[appName]!.version : undefined;
+  const ozg = { kommune: k.id, name: k.name, ags: k.ags, hostname: k.hostname, size: k.size, allowedIPs: k.allowedIPs };
+  return {
+    kommune: k.id,
+    name: k.name,
+    ags: k.ags,
+    land: k.land,
+    wave: k.wave,
+    namespace: k.namespace,
+    hostname: k.hostname,
+    contact: k.contact?.email ?? '',
+    values: app ? { ...app.values, ozg } : {},
+    ...(app && app.version !== pinned ? { versionException: app.version } : {}),
+    file: k.file,
+  };
+}
+
+/**
+ * One ApplicationSet per environment, cluster and app (plus one for the baselines). The chart
+ * version appears once, in the template; Kommunen are list elements without it, so a bump
+ * changes one line per ApplicationSet.
+ */
+export function renderClusterApplicationSets(env: ResolvedEnvironment, cluster: ResolvedCluster): RenderedFile[] {
+  const kommunen = env.kommunen.filter((k) => k.cluster === cluster.name);
+  if (kommunen.length === 0) return [];
+  const files: RenderedFile[] = [];
+  const namespace = instanceOf(env, cluster.name).namespace;
+
+  // Baselines come from this repository; their Applications use the platform's baseline project.
+  files.push(
+    render(env, cluster, 'baseline', namespace, kommunen.map((k) => elementFor(env, k)), {
+      project: `${env.name}-baseline`,
+      source: {
+        repoURL: env.doc.argocd.repoURL,
+        targetRevision: env.doc.argocd.revision,
+        path: `${env.repoPath}/kommunen/{{ .kommune }}`,
+        directory: { include: 'baseline.yaml' },
+      },
+    }),
+  );
+
+  const appNames = [...new Set(kommunen.flatMap((k) => k.apps.map((a) => a.name)))].sort();
+  for (const appName of appNames) {
+    const pin = env.doc.apps[appName]!;
+    const users = kommunen.filter((k) => k.apps.some((a) => a.name === appName));
+    files.push(
+      render(env, cluster, appName, namespace, users.map((k) => elementFor(env, k, appName)), {
+        project: `${env.name}-{{ .kommune }}`,
+        source: {
+          repoURL: pin.repoURL,
+          chart: pin.chart,
+          // The one place this app's version is pinned for this cluster.
+          targetRevision: `{{ dig "versionException" "${pin.version}" . }}`,
+          helm: { releaseName: appName, values: '{{ toJson .values }}' },
+        },
+      }),
+    );
+  }
+  return files;
+}
+
+function render(
+  env: ResolvedEnvironment,
+  cluster: ResolvedCluster,
+  app: string,
+  namespace: string,
+  elements: Element[],
+  spec: { project: string; source: Record<string, unknown> },
+): RenderedFile {
+  const layer = app === 'baseline' ? 'baseline' : 'apps';
+  const chart = new Chart(new App(), 'appset');
+  new ApiObject(chart, 'appset', {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'ApplicationSet',
+    metadata: { name: `${env.name}-${cluster.name}-${app}`, namespace, labels: commonLabels(env, cluster.name, layer, app) },
+    spec: {
+      goTemplate: true,
+      goTemplateOptions: ['missingkey=error'],
+      generators: [{ list: { elements: elements.map(({ file: _file, ...rest }) => rest) } }],
+      strategy: { type: 'RollingSync', rollingSync: { steps: rollingSyncSteps(env) } },
+      syncPolicy: applicationSetSyncPolicy(env),
+      template: {
+        metadata: {
+          name: `${env.name}-{{ .kommune }}-${app}`,
+          labels: applicationLabels(env, cluster.name, layer, app),
+          annotations: { ...linkAnnotations(env), ...notificationAnnotations(env) },
+        },
+        spec: {
+          project: spec.project,
+          info: [
+            { name: 'Kommune', value: '{{ .name }}' },
+            { name: 'AGS', value: '{{ .ags }}' },
+            { name: 'Kontakt', value: '{{ .contact }}' },
+          ],
+          source: spec.source,
+          destination: { server: cluster.server, namespace: '{{ .namespace }}' },
+          // No automated policy: only the RollingSync strategy syncs. Without the progressive-sync
+          // flag Argo CD then syncs nothing at all rather than every Kommune at once.
+          syncPolicy: {
+            syncOptions: ['CreateNamespace=false', 'ServerSideApply=true', 'PrunePropagationPolicy=foreground'],
+            retry: { limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },
+          },
+        },
+      },
+    },
+  });
+  const objects = chart.toJson() as KubeObject[];
+  const sources = [...new Set(elements.map((e) => e.file))];
+  return { path: applicationSetPath(env, cluster.name, app), objects, source: sources.length === 1 ? sources[0]! : env.file };
+}

@@ -1,0 +1,33 @@
+/** Label and annotation keys the generator sets; the Argo CD UI filters on the labels. */
+export const LABEL_PREFIX = 'ozg-cloud.example';
+
+export const LABELS = {
+  env: `${LABEL_PREFIX}/env`,
+  kommune: `${LABEL_PREFIX}/kommune`,
+  land: `${LABEL_PREFIX}/land`,
+  ags: `${LABEL_PREFIX}/ags`,
+  app: `${LABEL_PREFIX}/app`,
+  layer: `${LABEL_PREFIX}/layer`,
+  wave: `${LABEL_PREFIX}/wave`,
+  cluster: `${LABEL_PREFIX}/cluster`,
+  managedBy: 'app.kubernetes.io/managed-by',
+} as const;
+
+export const MANAGED_BY = 'ozg-gitops';
+
+export type Layer = 'cluster' | 'baseline' | 'apps' | 'bootstrap';
+
+/** Kind order inside a multi-document file: what must exist first comes first. */
+export const KIND_ORDER = [
+  'Namespace',
+  'ResourceQuota',
+  'LimitRange',
+  'NetworkPolicy',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'ConfigMap',
+  'AppProject',
+  'Application',
+  'ApplicationSet',
+] as const;

@@ -1,0 +1,43 @@
+import type { ResolvedEnvironment, ResolvedFleet, ResolvedKommune } from '../model/resolve.js';
+import { renderBootstrap } from './argocd-bootstrap.js';
+import { renderClusterAddons, renderPlatformProjects } from './cluster-addons.js';
+import { renderClusterApplicationSets } from './kommune-apps.js';
+import { renderKommuneBaseline } from './kommune-baseline.js';
+import { renderKommuneProject } from './kommune-project.js';
+import type { RenderedFile } from './serialize.js';
+
+/** The generator's output: two trees it owns, each a list of files relative to its own folder. */
+export interface RenderedTree {
+  /** The GitOps tree Argo CD reads: dist/<env>/... */
+  readonly dist: readonly RenderedFile[];
+  /** What an admin applies once per Argo CD instance: argocd/<instance>/... */
+  readonly bootstrap: readonly RenderedFile[];
+}
+
+/** The files one Kommune contributes on its own: baseline and project. Independent of every other Kommune. */
+export function renderKommune(env: ResolvedEnvironment, k: ResolvedKommune): RenderedFile[] {
+  return [renderKommuneBaseline(env, k), renderKommuneProject(env, k)];
+}
+
+/** The files shared by many Kommunen of one environment: add-ons, platform projects, ApplicationSets. */
+export function renderEnvironmentShared(env: ResolvedEnvironment): RenderedFile[] {
+  const files: RenderedFile[] = [];
+  for (const instance of env.instances) files.push(renderPlatformProjects(env, instance));
+  for (const cluster of env.clusters) {
+    const addons = renderClusterAddons(env, cluster);
+    if (addons) files.push(addons);
+    files.push(...renderClusterApplicationSets(env, cluster));
+  }
+  return files;
+}
+
+/** Every layer of every environment; `only` limits dist/ to some environments. */
+export function renderFleet(fleet: ResolvedFleet, only?: readonly string[]): RenderedTree {
+  const dist: RenderedFile[] = [];
+  for (const env of fleet.environments) {
+    if (only && !only.includes(env.name)) continue;
+    dist.push(...renderEnvironmentShared(env));
+    for (const k of env.kommunen) dist.push(...renderKommune(env, k));
+  }
+  return { dist, bootstrap: renderBootstrap(fleet) };
+}
