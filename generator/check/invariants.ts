@@ -37,13 +37,13 @@ export function checkInvariants(fleet: ResolvedFleet, dist: readonly RenderedFil
       namespaces.set(nsKey, owner);
     }
     for (const file of dist.filter((f) => f.path.startsWith(`${env.name}/`))) {
+      if (/\/kommunen\/[^/]+\/baseline\.yaml$/.test(file.path)) out.push(...checkBaseline(file));
       for (const object of file.objects) {
         if (object.kind === 'ApplicationSet') out.push(...checkApplicationSet(object, file, env.name, fileOf));
         if (object.kind === 'AppProject' && labelOf(object, LABELS.kommune)) {
           const k = env.kommunen.find((x) => x.id === labelOf(object, LABELS.kommune))!;
           out.push(...checkKommuneProject(object, k.namespace, servers.get(k.cluster)!, repos, k.file));
         }
-        if (/\/kommunen\/[^/]+\/baseline\.yaml$/.test(file.path)) out.push(...checkBaseline(file));
         for (const finding of scanForSecrets(object)) {
           report('E_OUTPUT_CREDENTIAL', `${file.path}: ${object.kind} ${object.metadata.name} has a literal credential at ${finding.path.join('.')}`, 'inputs may only reference secrets', file.source);
         }

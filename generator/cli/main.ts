@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT, printDiagnostics, processIo, type Io } from './io.js';
 import { registerGenerate } from './generate.js';
+import { registerTenant } from './tenant.js';
 import { registerValidate } from './validate.js';
 
 /** Builds the command tree. Each command file registers itself; actions hand their exit code to `run`. */
@@ -15,6 +16,7 @@ function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerValidate(program, io, run);
   registerGenerate(program, io, run);
+  registerTenant(program, io, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -79,7 +79,12 @@ export function checkCrossFile(
 
     const nameKey = `${idLand}/${nameCollisionKey(t.name)}`;
     const dupName = firstByName.get(nameKey);
-    if (dupName) report(tenant, ['name'], 'E_NAME_COLLISION', `name "${t.name}" reads the same as "${dupName.doc.name}" (${where(dupName, ['name'])}) once transliterated`, 'make the names distinguishable, e.g. add the Kreis: "Neustadt (Holstein)"');
+    if (dupName && dupName.doc.name !== t.name) {
+      report(tenant, ['name'], 'E_NAME_COLLISION', `name "${t.name}" reads the same as "${dupName.doc.name}" (${where(dupName, ['name'])}) once transliterated`, 'spell both the same way if they are one Kommune, or make the names distinguishable');
+    } else if (dupName) {
+      // Official names repeat within a Land now and then; the AGS tells them apart, people may not.
+      report(tenant, ['name'], 'W_SAME_NAME', `name "${t.name}" is also used by ${where(dupName, ['name'])}`, 'add the Kreis to the display name, e.g. "Neustadt (Holstein)"', 'warning');
+    }
     else firstByName.set(nameKey, tenant);
 
     t.environments.forEach((envName, i) => {

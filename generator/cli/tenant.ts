@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { hasErrors, UserError } from '../diagnostics.js';
+import { parseKommuneCsv } from '../onboard/csv.js';
+import { onboardKommunen, type OnboardCandidate, type OnboardOptions } from '../onboard/onboard.js';
+import { today } from '../pipeline.js';
+import { EXIT, printDiagnostics, type Io } from './io.js';
+
+interface CommonFlags {
+  root: string;
+  env: string;
+  kind?: string;
+  wave?: string;
+  size?: string;
+  contactEmail?: string;
+}
+
+function onboardOptions(flags: CommonFlags, id?: string): OnboardOptions {
+  const environments = flags.env.split(',').map((e) => e.trim()).filter(Boolean);
+  if (environments.length === 0) throw new UserError('--env needs at least one environment, e.g. --env test,prod', EXIT.usage, [], 'E_USAGE');
+  return { root: path.resolve(flags.root), environments, kind: flags.kind, wave: flags.wave, size: flags.size, contactEmail: flags.contactEmail, id, today: today() };
+}
+
+async function onboard(candidates: OnboardCandidate[], options: OnboardOptions, io: Io): Promise<number> {
+  const result = await onboardKommunen(candidates, options);
+  printDiagnostics(io, result.diagnostics);
+  if (hasErrors(result.diagnostics)) {
+    io.err('nothing was written');
+    return EXIT.invalid;
+  }
+  for (const file of result.written) io.out(`wrote ${file}`);
+  io.out(`${result.written.length} Kommune(n) onboarded; run \`ozg-gitops generate\` to render them`);
+  return EXIT.ok;
+}
+
+export async function runTenantAdd(flags: CommonFlags & { ags: string; name: string; id?: string }, io: Io): Promise<number> {
+  if (!/^[0-9]{8}$/.test(flags.ags)) throw new UserError(`--ags ${flags.ags} is not an 8-digit AGS (e.g. 01002000)`, EXIT.usage, [], 'E_USAGE');
+  return onboard([{ ags: flags.ags, name: flags.name }], onboardOptions(flags, flags.id), io);
+}
+
+export async function runTenantImport(file: string, flags: CommonFlags, io: Io): Promise<number> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, EXIT.invalid, [], 'E_UNREADABLE');
+  }
+  const shown = path.relative(process.cwd(), path.resolve(file)) || file;
+  const { rows, diagnostics } = parseKommuneCsv(shown, bytes);
+  if (hasErrors(diagnostics)) {
+    printDiagnostics(io, diagnostics);
+    io.err('nothing was written');
+    return EXIT.invalid;
+  }
+  return onboard(rows.map((r) => ({ ags: r.ags, name: r.name, origin: { file: shown, line: r.line } })), onboardOptions(flags), io);
+}
+
+function withCommonFlags(command: Command): Command {
+  return command
+    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
+    .requiredOption('--env <names>', 'comma-separated environments, e.g. test,prod')
+    .addOption(new Option('--kind <kind>', 'kind of administration').choices(['Stadt', 'Gemeinde', 'Amt', 'Kreis', 'Landesbehoerde', 'Ministerium']))
+    .option('--wave <wave>', 'rollout wave (default: the environment default)')
+    .option('--size <size>', 'size profile (default: the environment default)')
+    .option('--contact-email <email>', 'e-mail of the Kommune\'s administrator');
+}
+
+export function registerTenant(program: Command, io: Io, run: (code: Promise<number>) => void): void {
+  const tenant = program.command('tenant').description('onboard Kommunen');
+  withCommonFlags(
+    tenant
+      .command('add')
+      .description('write tenants/<land>/<id>.yaml for one Kommune, after validating it with the fleet')
+      .requiredOption('--ags <ags>', '8-digit Amtlicher Gemeindeschlüssel')
+      .requiredOption('--name <name>', 'display name, e.g. "Landeshauptstadt Kiel"')
+      .option('--id <id>', 'id to use instead of the one derived from the name'),
+  ).action((flags: CommonFlags & { ags: string; name: string; id?: string }) => run(runTenantAdd(flags, io)));
+  withCommonFlags(
+    tenant
+      .command('import')
+      .description('onboard many Kommunen from a ;-separated UTF-8 CSV with the header ags;name')
+      .argument('<file>', 'the CSV file'),
+  ).action((file: string, flags: CommonFlags) => run(runTenantImport(file, flags, io)));
+  tenant.exitOverride();
+  for (const c of tenant.commands) c.exitOverride();
+}

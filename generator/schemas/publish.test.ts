@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PUBLISHED_SCHEMAS, schemaFolder, schemaText } from './publish.js';
+
+describe('published JSON Schemas', () => {
+  it('are exactly the TypeScript source (run `npm run schemas` after changing it)', () => {
+    for (const [file, schema] of Object.entries(PUBLISHED_SCHEMAS)) {
+      expect(readFileSync(path.join(schemaFolder(), file), 'utf8'), file).toBe(schemaText(schema));
+    }
+  });
+
+  it('are what every sample input file names in its first line', () => {
+    const first = (f: string) => readFileSync(path.resolve(schemaFolder(), '../..', f), 'utf8').split('\n')[0];
+    expect(first('environments/prod.yaml')).toBe('# yaml-language-server: $schema=../generator/schemas/environment.schema.json');
+    expect(first('tenants/sh/sh-kiel.yaml')).toBe('# yaml-language-server: $schema=../../generator/schemas/tenant.schema.json');
+  });
+});

@@ -1,0 +1,77 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import { runCli } from '../../generator/cli/main.js';
+import type { Io } from '../../generator/cli/io.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const made: string[] = [];
+afterEach(() => {
+  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
+});
+
+/** A temporary folder, removed after the test. */
+export function tempDir(prefix = 'ozg-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** A copy of the sample fleet's inputs (or of a fixture folder) in a temporary folder. */
+export function copyFleet(from = REPO_ROOT): string {
+  const dir = tempDir();
+  for (const folder of ['environments', 'tenants']) cpSync(path.join(from, folder), path.join(dir, folder), { recursive: true });
+  return dir;
+}
+
+export function write(root: string, file: string, text: string | Uint8Array): void {
+  mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  writeFileSync(path.join(root, file), text);
+}
+
+export function read(root: string, file: string): string {
+  return readFileSync(path.join(root, file), 'utf8');
+}
+
+export function edit(root: string, file: string, change: (text: string) => string): void {
+  const before = read(root, file);
+  const after = change(before);
+  if (after === before) throw new Error(`edit of ${file} changed nothing`);
+  write(root, file, after);
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real CLI entry in-process and captures what it prints. */
+export async function cli(...argv: string[]): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false };
+  const code = await runCli(argv, io);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+/** Every file under `dir` with its bytes, for before/after comparisons. */
+export function snapshotTree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d)) {
+      const full = path.join(d, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else files.set(path.relative(dir, full), readFileSync(full, 'latin1'));
+    }
+  };
+  try {
+    walk(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return files;
+}

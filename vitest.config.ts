@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['generator/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Pinned so expiry rules give the same answer on every day the suite runs.
+    env: { OZG_GITOPS_TODAY: '2026-11-27' },
+  },
+});
