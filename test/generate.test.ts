@@ -140,7 +140,7 @@ describe('inputs that render invalid objects stop generate and leave dist/ as it
     }
     const run = await cli('generate', '--root', root);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('error E_APPSET_TOO_LARGE: ApplicationSet test-test-sh-1-alfa: generates 1001 Applications, the limit is 1000');
+    expect(run.stderr).toContain('error E_APPSET_TOO_LARGE: ApplicationSet test-sh-1-alfa: generates 1001 Applications, the limit is 1000');
     expect(existsSync(path.join(root, 'dist'))).toBe(false);
   });
 });

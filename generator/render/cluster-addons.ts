@@ -29,7 +29,7 @@ export function renderClusterAddons(env: ResolvedEnvironment, cluster: ResolvedC
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: {
-        name: `${env.name}-${cluster.name}-${name}`,
+        name: `${cluster.name}-${name}`,
         namespace: instance.namespace,
         labels: {
           [LABELS.env]: env.name,

@@ -145,7 +145,7 @@ function render(
   new ApiObject(chart, 'appset', {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'ApplicationSet',
-    metadata: { name: `${env.name}-${cluster.name}-${app}`, namespace, labels: commonLabels(env, cluster.name, layer, app) },
+    metadata: { name: `${cluster.name}-${app}`, namespace, labels: commonLabels(env, cluster.name, layer, app) },
     spec: {
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],

@@ -32,7 +32,14 @@ export function checkCrossFile(
   const where = (file: ShapedFile<unknown>, path: PathSegment[]) => `${file.yaml.file}:${positionOf(file.yaml, path).line}`;
 
   const envByName = new Map<string, ShapedFile<EnvironmentDoc>>();
+  const clusterOwner = new Map<string, ShapedFile<EnvironmentDoc>>();
   for (const env of environments) {
+    // Cluster names name Argo CD objects (<cluster>-<app>); one instance may serve several environments.
+    env.doc.clusters.forEach((c, i) => {
+      const other = clusterOwner.get(c.name);
+      if (other && other !== env) report(env, ['clusters', i, 'name'], 'E_DUPLICATE_CLUSTER', `cluster name ${c.name} is also used in ${other.yaml.file}`, 'cluster names are unique across environments, e.g. prefix them with the environment');
+      clusterOwner.set(c.name, env);
+    });
     checkEnvironment(env, report, today, tenants);
     const expected = env.yaml.file.replace(/^environments\//, '').replace(/\.yaml$/, '');
     if (env.doc.name !== expected) {
