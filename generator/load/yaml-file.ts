@@ -48,7 +48,8 @@ export function parseYamlFile(file: string, bytes: Uint8Array): { yaml?: YamlFil
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
   const diagnostics: Diagnostic[] = [];
-  for (const error of doc.errors) {
+  // Warnings (unknown tags such as !include, for one) would silently change meaning: treat them as errors.
+  for (const error of [...doc.errors, ...doc.warnings]) {
     const pos = lines.linePos(error.pos[0]);
     diagnostics.push(at(yamlErrorCode(error.code), firstLine(error.message), yamlErrorHint(error.code), pos.line, pos.col));
   }
@@ -91,15 +92,15 @@ function isMapLike(node: unknown): node is { items: { key: unknown; value: unkno
   return isCollection(node) && (node as { items: unknown[] }).items.every((i) => typeof i === 'object' && i !== null && 'key' in i);
 }
 
-/** Offset of the first byte a streaming UTF-8 decoder rejects (linear, one decoder). */
+/** Offset of the first byte that starts an invalid UTF-8 sequence. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  for (let i = 0; i < bytes.length; i++) {
-    try {
-      decoder.decode(bytes.subarray(i, i + 1), { stream: true });
-    } catch {
-      return i;
-    }
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0) return i;
+    for (let k = 1; k < length; k++) if (((bytes[i + k] ?? 0) & 0xc0) !== 0x80) return i;
+    i += length;
   }
   return Math.max(0, bytes.length - 1);
 }
@@ -110,6 +111,7 @@ function firstLine(message: string): string {
 
 function yamlErrorCode(code: string): string {
   if (code === 'DUPLICATE_KEY') return 'E_YAML_DUPLICATE_KEY';
+  if (code === 'TAG_RESOLVE_FAILED' || code === 'BAD_DIRECTIVE') return 'E_YAML_TAG';
   if (code === 'TAB_AS_INDENT') return 'E_YAML_TAB';
   return 'E_YAML_SYNTAX';
 }
@@ -120,6 +122,8 @@ function yamlErrorHint(code: string): string {
       return 'each key may appear once per mapping; remove or merge the second one';
     case 'TAB_AS_INDENT':
       return 'indent with spaces, not tabs';
+    case 'TAG_RESOLVE_FAILED':
+      return 'YAML tags such as !include are not supported; write the value itself';
     case 'BAD_INDENT':
     case 'MISSING_CHAR':
       return 'check the indentation and the colon after each key';

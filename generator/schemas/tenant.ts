@@ -16,7 +16,13 @@ export const tenantSchema = {
       pattern: '^(sh|hh|ni|hb|nw|he|rp|bw|by|sl|be|bb|mv|sn|st|th)-[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
       maxLength: 63,
     },
-    name: { description: 'Display name, e.g. "Landeshauptstadt Kiel".', type: 'string', minLength: 1, maxLength: 200 },
+    name: {
+      description: 'Display name, e.g. "Landeshauptstadt Kiel": letters of any language, digits, spaces and . , ( ) \' / & + -',
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      pattern: "^[\\p{L}\\p{M}\\p{N}][\\p{L}\\p{M}\\p{N} .,()'/&+-]*$",
+    },
     ags: { description: 'Amtlicher Gemeindeschlüssel, 8 digits, as a string.', type: 'string', pattern: '^[0-9]{8}$' },
     kind: {
       description: 'Kind of administration.',

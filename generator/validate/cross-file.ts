@@ -76,6 +76,9 @@ export function checkCrossFile(
       report(tenant, ['ags'], 'E_AGS_KREIS', `AGS ${t.ags}: Kreis ${t.ags.slice(0, 5)} does not exist in Schleswig-Holstein`, `known Kreise: ${Object.keys(SH_KREISE).join(', ')}`);
     }
 
+    if (/[\u0370-\u03ff\u0400-\u04ff]/.test(t.name) && /[A-Za-z]/.test(t.name)) {
+      report(tenant, ['name'], 'E_MIXED_SCRIPT', `name "${t.name}" mixes Latin with Greek or Cyrillic letters that look alike`, 'retype the name with Latin letters only');
+    }
     const dupId = firstById.get(t.id);
     if (dupId) report(tenant, ['id'], 'E_DUPLICATE_ID', `id ${t.id} is used by ${where(dupId, ['id'])} and ${where(tenant, ['id'])}`, 'every Kommune needs its own id');
     else firstById.set(t.id, tenant);

@@ -20,7 +20,7 @@ export const validateEnvironmentShape: ValidateFunction = ajv.compile(environmen
 const FIELD_HINTS: Record<string, string> = {
   id: 'lowercase letters, digits and hyphens, starting with the Land code, e.g. sh-kiel',
   ags: 'the 8-digit Amtlicher Gemeindeschlüssel in quotes, e.g. ags: "01002000" (unquoted, a leading zero is lost)',
-  hostname: 'a lowercase DNS name such as kiel.ozg.example',
+  hostname: 'a lowercase DNS name such as kiel.ozg-cloud.example',
   environments: 'a list of environment names, e.g. [test, prod]',
   version: 'a semantic version such as 2.14.1',
   maxUpdate: 'a count such as 5 or a percentage such as "25%"',
@@ -91,6 +91,9 @@ function toDiagnostic(yaml: YamlFile, error: ErrorObject): Diagnostic {
     case 'maxLength':
       message = `${where} is ${String(error.data).length} characters long, the limit is ${(error.params as { limit: number }).limit}`;
       hint = hint ?? 'shorten it';
+      break;
+    case 'minItems':
+      message = `${where} needs at least ${(error.params as { limit: number }).limit} entr${(error.params as { limit: number }).limit === 1 ? 'y' : 'ies'}`;
       break;
     case 'uniqueItems':
       message = `${where} lists the same value twice`;

@@ -29,7 +29,13 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
     diagnostics.push(...found);
     if (found.length === 0) tenants.push({ yaml, doc: yaml.value as TenantDoc });
   }
-  diagnostics.push(...checkCrossFile(environments, tenants, today));
+  // An environment that exists but is broken has its own diagnostics; do not also call it unknown in every tenant.
+  const brokenEnvironments = [
+    ...inputs.environments.filter((y) => !environments.some((e) => e.yaml === y)).map((y) => y.file),
+    ...inputs.diagnostics.map((d) => d.file).filter((f) => f.startsWith('environments/')),
+  ].map((f) => f.replace(/^environments\//, '').replace(/\.yaml$/, ''));
+  const cross = checkCrossFile(environments, tenants, today);
+  diagnostics.push(...cross.filter((d) => !(d.code === 'E_UNKNOWN_ENV' && brokenEnvironments.some((e) => d.message.startsWith(`environment "${e}"`)))));
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted };
   return {
