@@ -38,7 +38,7 @@ export interface ResolvedKommune {
   readonly contact?: { readonly name?: string; readonly email: string };
   readonly allowedIPs: readonly string[];
   readonly apps: readonly ResolvedApp[];
-  readonly decommission?: { readonly reason: string; readonly ticket?: string };
+  readonly decommission?: { readonly reason: string; readonly ticket?: string; readonly apps?: readonly string[] };
   /** The input file this Kommune came from, for diagnostics about what it renders to. */
   readonly file: string;
 }
@@ -75,6 +75,8 @@ export interface ResolvedEnvironment {
 export interface ResolvedFleet {
   /** Environments sorted by name. */
   readonly environments: readonly ResolvedEnvironment[];
+  /** Kommunen whose files mark them (or some of their apps) for removal, by id. */
+  readonly decommissioned: ReadonlyMap<string, { readonly reason: string; readonly apps?: readonly string[]; readonly file: string }>;
 }
 
 export interface InputDocs {
@@ -141,7 +143,10 @@ export function resolveFleet(inputs: InputDocs): ResolvedFleet {
         kommunen,
       };
     });
-  return { environments };
+  const decommissioned = new Map(
+    inputs.tenants.filter(({ doc }) => doc.decommission).map(({ file, doc }) => [doc.id, { reason: doc.decommission!.reason, apps: doc.decommission!.apps, file }] as const),
+  );
+  return { environments, decommissioned };
 }
 
 function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string): ResolvedKommune {

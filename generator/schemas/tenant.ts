@@ -84,6 +84,12 @@ export const tenantSchema = {
       properties: {
         reason: { type: 'string', minLength: 3 },
         ticket: { type: 'string' },
+        apps: {
+          description: 'Only these apps are being removed; without apps the whole Kommune may disappear.',
+          type: 'array',
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+        },
       },
     },
   },

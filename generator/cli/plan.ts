@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { planChange } from '../plan/plan.js';
+import { formatPlan, type PlanFormat } from '../plan/format.js';
+import { today } from '../pipeline.js';
+import { EXIT, type Io } from './io.js';
+
+export interface PlanCliOptions {
+  readonly root: string;
+  readonly base?: string;
+  readonly format: PlanFormat;
+  readonly exitCode?: boolean;
+  readonly allowMassRemoval?: boolean;
+}
+
+export async function runPlan(options: PlanCliOptions, io: Io): Promise<number> {
+  const plan = await planChange({ root: options.root, base: options.base, allowMassRemoval: options.allowMassRemoval, today: today() });
+  io.out(formatPlan(plan, options.format).trimEnd());
+  if (plan.guards.some((d) => d.severity === 'error')) return EXIT.invalid;
+  if (options.exitCode && plan.hasChanges) return EXIT.differences;
+  return EXIT.ok;
+}
+
+export function registerPlan(program: Command, io: Io, run: (code: Promise<number>) => void): void {
+  program
+    .command('plan')
+    .description('what a change does: per environment and layer, grouped; rollout time; Argo CD capacity; removal guards')
+    .option('--root <dir>', 'folder holding environments/ and tenants/ (inside a git repository)', '.')
+    .option('--base <ref>', 'git ref to compare with (default: merge base with the default branch)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--exit-code', 'exit 3 when there are changes')
+    .option('--allow-mass-removal', 'let the change remove more than the environment\'s share of Applications')
+    .action((opts: { root: string; base?: string; format: PlanFormat; exitCode?: boolean; allowMassRemoval?: boolean }) =>
+      run(runPlan({ ...opts, root: path.resolve(opts.root) }, io)),
+    );
+}

@@ -1,0 +1,54 @@
+import type { ResolvedFleet } from '../model/resolve.js';
+import type { Inventory } from './inventory.js';
+
+/**
+ * Limits a reviewer is warned about. ApplicationSet: Argo CD caps its status at 5,000 resources
+ * (we keep to 1,000 Applications). Instance: the public scale tests ran 10,000 Applications on one
+ * unsharded instance (50,000 only with sharding). Cluster: the controller shards by cluster, so
+ * one cluster's Applications always share one shard; 3,000 is our margin for that, not an Argo CD number.
+ */
+export const CAPACITY_LIMITS = { perApplicationSet: 1000, perInstance: 10_000, perCluster: 3000 } as const;
+
+export interface CapacityLine {
+  readonly scope: 'instance' | 'cluster' | 'applicationset';
+  readonly name: string;
+  readonly applications: number;
+  readonly limit: number;
+  readonly exceeded: boolean;
+  readonly suggestion?: string;
+}
+
+/** Applications per Argo CD instance, per cluster and the largest ApplicationSet, against the limits. */
+export function checkCapacity(fleet: ResolvedFleet, inventory: Inventory): CapacityLine[] {
+  const perCluster = new Map<string, number>();
+  const perSet = new Map<string, number>();
+  for (const a of inventory.apps.values()) {
+    perCluster.set(`${a.env}/${a.cluster}`, (perCluster.get(`${a.env}/${a.cluster}`) ?? 0) + 1);
+    perSet.set(`${a.cluster}-${a.app}`, (perSet.get(`${a.cluster}-${a.app}`) ?? 0) + 1);
+  }
+  for (const key of inventory.addons.keys()) {
+    const [env, cluster] = key.split('/');
+    perCluster.set(`${env}/${cluster}`, (perCluster.get(`${env}/${cluster}`) ?? 0) + 1);
+  }
+  const perInstance = new Map<string, number>();
+  for (const env of fleet.environments) {
+    for (const c of env.clusters) {
+      perInstance.set(c.instance, (perInstance.get(c.instance) ?? 0) + (perCluster.get(`${env.name}/${c.name}`) ?? 0));
+    }
+  }
+  const lines: CapacityLine[] = [];
+  for (const [name, applications] of [...perInstance].sort()) {
+    const exceeded = applications > CAPACITY_LIMITS.perInstance;
+    lines.push({ scope: 'instance', name, applications, limit: CAPACITY_LIMITS.perInstance, exceeded, ...(exceeded ? { suggestion: 'name several Argo CD instances in argocd.instances and give each a share of the clusters' } : {}) });
+  }
+  for (const [name, applications] of [...perCluster].sort()) {
+    const exceeded = applications > CAPACITY_LIMITS.perCluster;
+    lines.push({ scope: 'cluster', name, applications, limit: CAPACITY_LIMITS.perCluster, exceeded, ...(exceeded ? { suggestion: 'a cluster is never split across controller shards: place some Kommunen on another cluster (cluster: in their files)' } : {}) });
+  }
+  const largest = [...perSet].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))[0];
+  if (largest) {
+    const exceeded = largest[1] > CAPACITY_LIMITS.perApplicationSet;
+    lines.push({ scope: 'applicationset', name: largest[0], applications: largest[1], limit: CAPACITY_LIMITS.perApplicationSet, exceeded, ...(exceeded ? { suggestion: 'spread the Kommunen over more clusters' } : {}) });
+  }
+  return lines;
+}

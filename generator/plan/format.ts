@@ -1,0 +1,78 @@
+import { formatDiagnostic } from '../diagnostics.js';
+import type { ChangeGroup, LayerChanges } from './diff.js';
+import type { Plan } from './plan.js';
+import type { RolloutEstimate } from './rollout.js';
+
+export type PlanFormat = 'text' | 'markdown' | 'json';
+
+/** Members shown by name in a group; larger groups show their count only. */
+const LIST_MEMBERS = 12;
+const n = (x: number) => x.toLocaleString('en-US');
+
+function members(group: ChangeGroup): string {
+  return group.members.length <= LIST_MEMBERS ? group.members.join(', ') : `${group.members.slice(0, LIST_MEMBERS).join(', ')} and ${n(group.members.length - LIST_MEMBERS)} more`;
+}
+
+function unit(layer: LayerChanges['layer'], count: number): string {
+  return layer === 'cluster' ? (count === 1 ? 'cluster' : 'clusters') : count === 1 ? 'Kommune' : 'Kommunen';
+}
+
+/** "22 Kommunen: vorgang-manager 2.14.1 → 2.15.0", then the outliers by name. */
+function groupLines(layer: LayerChanges): string[] {
+  const [main, ...rest] = layer.groups;
+  if (!main) return [];
+  const lines = [`${n(main.members.length)} ${unit(layer.layer, main.members.length)}: ${main.description}${main.members.length <= LIST_MEMBERS ? ` (${members(main)})` : ''}`];
+  if (rest.length) {
+    const differing = rest.reduce((sum, g) => sum + g.members.length, 0);
+    lines.push(`${n(differing)} ${unit(layer.layer, differing)} differ:`);
+    for (const g of rest) lines.push(`  ${g.description}: ${members(g)}`);
+  }
+  return lines;
+}
+
+function rolloutLine(r: RolloutEstimate | undefined, what: string): string | undefined {
+  if (!r) return undefined;
+  const waves = r.waves.filter((w) => w.applications > 0).map((w) => `${w.wave} ${n(w.applications)} in ${w.steps} step${w.steps === 1 ? '' : 's'}`);
+  return `${what}: ${waves.join(' · ')} → ${r.minutes} min at ${r.syncMinutes} min per step (budget ${r.budgetMinutes} min${r.overBudget ? ', EXCEEDED' : ''}; slowest ApplicationSet ${r.slowest})`;
+}
+
+export function formatPlan(plan: Plan, format: PlanFormat): string {
+  if (format === 'json') return `${JSON.stringify(plan, (_, v: unknown) => (v instanceof Set ? [...v].sort() : v), 2)}\n`;
+  const md = format === 'markdown';
+  const out: string[] = [];
+  const h = (level: number, text: string) => out.push(md ? `${'#'.repeat(level)} ${text}` : level === 1 ? text : `\n${text}`);
+  const item = (text: string, depth = 0) => out.push(`${'  '.repeat(depth)}${md ? '- ' : '  '}${text}`);
+
+  h(1, `Plan against ${plan.base.label}${plan.hasChanges ? '' : ': no changes'}`);
+  for (const env of plan.environments) {
+    const changed = env.layers.some((l) => l.added + l.changed + l.removed > 0);
+    h(2, `${env.env}: ${n(env.kommunenAfter)} Kommunen, ${n(env.applicationsAfter)} Applications${changed ? '' : ' (unchanged)'}`);
+    if (env.kommunenAdded.length) item(`Kommunen added: ${env.kommunenAdded.join(', ')}`);
+    if (env.kommunenRemoved.length) item(`Kommunen removed: ${env.kommunenRemoved.join(', ')} (namespaces and volumes stay; Argo CD deletes nothing: create-update, preserveResourcesOnDeletion)`);
+    for (const layer of env.layers) {
+      if (layer.added + layer.changed + layer.removed === 0) continue;
+      const what = layer.layer === 'cluster' ? 'add-ons' : layer.layer === 'baseline' ? 'baseline Applications' : 'Applications';
+      item(`${layer.layer}: ${what} ${[layer.added && `${n(layer.added)} added`, layer.changed && `${n(layer.changed)} changed`, layer.removed && `${n(layer.removed)} removed`].filter(Boolean).join(', ')}`);
+      for (const line of groupLines(layer)) item(line, 1);
+    }
+    const rollout = rolloutLine(env.rollout, 'rollout of this change') ?? rolloutLine(env.fullRollout, 'rollout of a change to every Kommune');
+    if (rollout) item(rollout);
+  }
+  h(2, 'Guards');
+  if (plan.guards.length === 0) item('ok: nothing disappears from production, no mass removal');
+  for (const d of plan.guards) item(md ? `\`${formatDiagnostic(d)}\`` : formatDiagnostic(d));
+  h(2, 'Version exceptions');
+  if (plan.exceptions.length === 0) item('none');
+  for (const x of plan.exceptions) {
+    item(`${x.env}: ${x.app} ${x.version} for ${x.wave ? `wave ${x.wave}` : x.tenant} until ${x.until}${x.expired ? ' (EXPIRED)' : ''}: ${x.reason}`);
+  }
+  h(2, 'Argo CD capacity');
+  for (const c of plan.capacity) {
+    item(`${c.scope} ${c.name}: ${n(c.applications)} Applications (limit ${n(c.limit)})${c.exceeded ? ` EXCEEDED: ${c.suggestion}` : ''}`);
+  }
+  if (plan.warnings.length) {
+    h(2, 'Warnings');
+    for (const d of plan.warnings) item(md ? `\`${formatDiagnostic(d)}\`` : formatDiagnostic(d));
+  }
+  return `${out.join('\n')}\n`;
+}

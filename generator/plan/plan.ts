@@ -1,0 +1,104 @@
+import { simpleGit } from 'simple-git';
+import { renderChecked } from '../generate.js';
+import { hasErrors, UserError, type Diagnostic } from '../diagnostics.js';
+import { directorySource, gitRefSource } from '../load/input-source.js';
+import type { ResolvedFleet, VersionException } from '../model/resolve.js';
+import { loadFleet } from '../pipeline.js';
+import { checkCapacity, type CapacityLine } from './capacity.js';
+import { diffInventories, type EnvironmentChanges } from './diff.js';
+import { checkRemovalGuards } from './guards.js';
+import { inventoryOf, type Inventory } from './inventory.js';
+import { estimateRollout, type RolloutEstimate } from './rollout.js';
+
+export interface PlanOptions {
+  readonly root: string;
+  /** Git ref to compare with. @default the merge base of HEAD with the default branch */
+  readonly base?: string;
+  readonly allowMassRemoval?: boolean;
+  readonly today: string;
+}
+
+export interface ExceptionLine extends VersionException {
+  readonly env: string;
+  readonly expired: boolean;
+  readonly production: boolean;
+}
+
+export interface Plan {
+  readonly base: { readonly ref: string; readonly label: string };
+  readonly environments: readonly (EnvironmentChanges & { readonly rollout?: RolloutEstimate; readonly fullRollout?: RolloutEstimate })[];
+  readonly guards: readonly Diagnostic[];
+  readonly exceptions: readonly ExceptionLine[];
+  readonly capacity: readonly CapacityLine[];
+  /** Warnings of the working tree's inputs (errors stop the plan). */
+  readonly warnings: readonly Diagnostic[];
+  readonly hasChanges: boolean;
+}
+
+/** The merge base of HEAD with the default branch (origin's HEAD, else main or master). */
+export async function defaultBase(root: string): Promise<string> {
+  const git = simpleGit({ baseDir: root });
+  const candidates = ['origin/HEAD', 'origin/main', 'main', 'origin/master', 'master'];
+  for (const candidate of candidates) {
+    try {
+      return (await git.raw(['merge-base', 'HEAD', candidate])).trim();
+    } catch {
+      // try the next name
+    }
+  }
+  throw new UserError('cannot find the default branch to compare with', 2, [], 'E_NO_BASE');
+}
+
+/**
+ * Renders the inputs at the base ref and in the working tree, in memory, and says what changes
+ * for whom, how long the rollout takes, whether Argo CD can carry it, and whether a guard stops it.
+ */
+export async function planChange(options: PlanOptions): Promise<Plan> {
+  const ref = options.base ?? (await defaultBase(options.root));
+  let baseSource;
+  try {
+    baseSource = await gitRefSource(options.root, ref);
+  } catch (error) {
+    throw new UserError(`base ${ref} is not a commit in the repository at ${options.root}: ${(error as Error).message.split('\n')[0]}`, 2, [], 'E_BAD_BASE');
+  }
+  const head = await renderInventory(await loadFleet(directorySource(options.root), options.today));
+  const base = await renderInventory(await loadFleet(baseSource, options.today));
+  if (!head.inventory) {
+    throw new UserError(`the working tree does not validate${base.inventory ? '' : ` (nor does ${ref})`}`, 1, head.diagnostics, 'E_INVALID_HEAD');
+  }
+  if (!base.inventory) {
+    throw new UserError(`the base ${ref} does not validate, so there is nothing to compare with; the working tree validates`, 1, base.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ ...d, message: `at ${ref}: ${d.message}` })), 'E_INVALID_BASE');
+  }
+  const fleet = head.fleet!;
+  const changes = diffInventories(base.inventory, head.inventory);
+  const environments = changes.map((c) => {
+    const env = fleet.environments.find((e) => e.name === c.env);
+    if (!env) return c;
+    const settings = { syncMinutes: env.doc.rollout.syncMinutes ?? 2, budgetMinutes: env.doc.rollout.budgetMinutes ?? 20 };
+    return {
+      ...c,
+      rollout: c.touchedApplicationSets.size ? estimateRollout(c.env, head.inventory!, settings, c.touchedApplicationSets) : undefined,
+      fullRollout: estimateRollout(c.env, head.inventory!, settings),
+    };
+  });
+  const exceptions: ExceptionLine[] = fleet.environments.flatMap((env) =>
+    (env.doc.exceptions ?? []).map((x) => ({ ...x, env: env.name, expired: x.until < options.today, production: env.production })),
+  );
+  const hasChanges = changes.some((c) => c.layers.some((l) => l.added + l.changed + l.removed > 0));
+  return {
+    base: { ref, label: baseSource.label },
+    environments,
+    guards: checkRemovalGuards(base.inventory, head.inventory, fleet, { allowMassRemoval: options.allowMassRemoval }),
+    exceptions,
+    capacity: checkCapacity(fleet, head.inventory),
+    warnings: head.diagnostics.filter((d) => d.severity === 'warning'),
+    hasChanges,
+  };
+}
+
+async function renderInventory(loaded: { fleet?: ResolvedFleet; diagnostics: readonly Diagnostic[] }): Promise<{ fleet?: ResolvedFleet; inventory?: Inventory; diagnostics: readonly Diagnostic[] }> {
+  if (!loaded.fleet) return { diagnostics: loaded.diagnostics };
+  const rendered = renderChecked(loaded.fleet, loaded.diagnostics);
+  if (!rendered.dist || hasErrors(rendered.diagnostics)) return { fleet: loaded.fleet, diagnostics: rendered.diagnostics };
+  return { fleet: loaded.fleet, inventory: inventoryOf(rendered.dist), diagnostics: rendered.diagnostics };
+}
