@@ -7,6 +7,8 @@ import type { ResolvedFleet } from './model/resolve.js';
 import { loadFleet } from './pipeline.js';
 import { renderFleet } from './render/render-fleet.js';
 import { serializeFile, type RenderedFile } from './render/serialize.js';
+import { checkRemovalGuards } from './plan/guards.js';
+import { inventoryOf, readInventoryFiles } from './plan/inventory.js';
 import { acquireLock, diffTrees, recoverInterruptedWrite, writeTrees, type OwnedTree, type TreeChanges } from './write/write-tree.js';
 
 export interface GenerateOptions {
@@ -20,6 +22,8 @@ export interface GenerateOptions {
   readonly envs?: readonly string[];
   /** Compare only; write nothing. */
   readonly check?: boolean;
+  /** Let a change remove more than the environment's share of Applications. */
+  readonly allowMassRemoval?: boolean;
   readonly today: string;
 }
 
@@ -78,6 +82,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     if (!options.check) await recoverInterruptedWrite(workDir);
     const rendered = await renderAndCheck(options);
     if (!rendered.dist || !rendered.bootstrap) return { diagnostics: rendered.diagnostics, fleet: rendered.fleet };
+    // The removal guards compare with what is deployed now: the dist/ on disk.
+    const before = inventoryOf(await readInventoryFiles(outDir, options.envs));
+    const guards = checkRemovalGuards(before, inventoryOf(rendered.dist), rendered.fleet!, { allowMassRemoval: options.allowMassRemoval });
+    if (hasErrors(guards)) return { diagnostics: sortDiagnostics([...rendered.diagnostics, ...guards]), fleet: rendered.fleet };
     const trees = ownedTrees(outDir, bootstrapDir, rendered.dist, rendered.bootstrap, options.envs);
     const changes = options.check ? await diffTrees(await trees, workDir) : await writeTrees(workDir, await trees);
     return { diagnostics: rendered.diagnostics, changes, fleet: rendered.fleet };

@@ -11,6 +11,7 @@ export interface GenerateCliOptions {
   readonly bootstrapOut?: string;
   readonly env?: string[];
   readonly check?: boolean;
+  readonly allowMassRemoval?: boolean;
 }
 
 export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<number> {
@@ -20,6 +21,7 @@ export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<
     bootstrapDir: options.bootstrapOut,
     envs: options.env,
     check: options.check,
+    allowMassRemoval: options.allowMassRemoval,
     today: today(),
   });
   printDiagnostics(io, result.diagnostics);
@@ -51,7 +53,8 @@ export function registerGenerate(program: Command, io: Io, run: (code: Promise<n
     .option('--bootstrap-out <dir>', 'where the Argo CD bootstrap goes (default: <root>/argocd)')
     .option('--env <name...>', 'render only these environments into dist/')
     .option('--check', 'write nothing; exit 3 and list the files that differ')
-    .action((opts: { root: string; out?: string; bootstrapOut?: string; env?: string[]; check?: boolean }) => {
+    .option('--allow-mass-removal', 'let the change remove more than the environment\'s share of Applications')
+    .action((opts: { root: string; out?: string; bootstrapOut?: string; env?: string[]; check?: boolean; allowMassRemoval?: boolean }) => {
       const root = path.resolve(opts.root);
       run(runGenerate({ ...opts, root, out: opts.out && path.resolve(opts.out), bootstrapOut: opts.bootstrapOut && path.resolve(opts.bootstrapOut) }, io));
     });

@@ -24,7 +24,7 @@ function groupLines(layer: LayerChanges): string[] {
   const lines = [`${n(main.members.length)} ${unit(layer.layer, main.members.length)}: ${main.description}${main.members.length <= LIST_MEMBERS ? ` (${members(main)})` : ''}`];
   if (rest.length) {
     const differing = rest.reduce((sum, g) => sum + g.members.length, 0);
-    lines.push(`${n(differing)} ${unit(layer.layer, differing)} differ:`);
+    lines.push(`${n(differing)} ${unit(layer.layer, differing)} ${differing === 1 ? 'differs' : 'differ'}:`);
     for (const g of rest) lines.push(`  ${g.description}: ${members(g)}`);
   }
   return lines;

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { LABELS } from '../render/labels.js';
+import { listFiles } from '../write/write-tree.js';
 
 /** One generated Application, as Argo CD will see it. */
 export interface AppEntry {
@@ -72,4 +75,15 @@ export function inventoryOf(dist: ReadonlyMap<string, string>): Inventory {
     }
   }
   return { apps, addons, baselines, waves };
+}
+
+/** The files of a dist/ on disk that an inventory needs (ApplicationSets and add-ons), optionally for some environments. */
+export async function readInventoryFiles(distDir: string, envs?: readonly string[]): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const file of [...(await listFiles(distDir))].sort()) {
+    if (!/^[^/]+\/argocd\/[^/]+\/(applicationsets|addons)\//.test(file)) continue;
+    if (envs && !envs.includes(file.split('/')[0]!)) continue;
+    files.set(file, await readFile(path.join(distDir, file), 'utf8'));
+  }
+  return files;
 }

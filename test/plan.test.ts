@@ -1,0 +1,123 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, edit, REPO_ROOT } from './helpers/fleet.js';
+import { gitRepo } from './helpers/git.js';
+
+const bumpVorgangManager = (root: string) => edit(root, 'environments/prod.yaml', (t) => t.replace(/(depName=vorgang-manager\n    version: )2\.14\.1/, '$12.15.0'));
+
+describe('plan against a real git base', () => {
+  it('groups a version bump across the sample fleet into one line, in each format', async () => {
+    const { dir } = await gitRepo({ from: REPO_ROOT });
+    bumpVorgangManager(dir);
+    const text = await cli('plan', '--root', dir, '--base', 'HEAD');
+    expect(text.code).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines).toContain('prod: 22 Kommunen, 151 Applications');
+    expect(lines).toContain('  apps: Applications 22 changed');
+    expect(lines).toContain('    22 Kommunen: vorgang-manager 2.14.1 → 2.15.0');
+    expect(lines).toContain('dev: 8 Kommunen, 56 Applications (unchanged)');
+    expect(lines.find((l) => l.startsWith('  rollout of this change:'))).toBe(
+      '  rollout of this change: canary 2 in 1 step · early 2 in 2 steps · main 14 in 5 steps → 16 min at 2 min per step (budget 20 min; slowest ApplicationSet prod-sh-1/vorgang-manager)',
+    );
+    expect(lines).toContain('  instance main: 366 Applications (limit 10,000)');
+
+    const markdown = await cli('plan', '--root', dir, '--base', 'HEAD', '--format', 'markdown');
+    expect(markdown.stdout).toContain('## prod: 22 Kommunen, 151 Applications\n- apps: Applications 22 changed\n  - 22 Kommunen: vorgang-manager 2.14.1 → 2.15.0');
+
+    const json = JSON.parse((await cli('plan', '--root', dir, '--base', 'HEAD', '--format', 'json')).stdout);
+    const prod = json.environments.find((e: { env: string }) => e.env === 'prod');
+    expect(prod.layers.find((l: { layer: string }) => l.layer === 'apps')).toMatchObject({ added: 0, changed: 22, removed: 0, groups: [{ description: 'vorgang-manager 2.14.1 → 2.15.0' }] });
+    expect(prod.rollout).toMatchObject({ minutes: 16, budgetMinutes: 20, overBudget: false });
+    expect(json.hasChanges).toBe(true);
+
+    expect((await cli('plan', '--root', dir, '--base', 'HEAD', '--exit-code')).code).toBe(3);
+  });
+
+  it('lists an added Kommune and the outliers of a change that is not the same everywhere', async () => {
+    const { dir } = await gitRepo({ from: REPO_ROOT });
+    expect((await cli('tenant', 'add', '--root', dir, '--ags', '01056001', '--name', 'Gemeinde Appen', '--env', 'test,prod')).code).toBe(0);
+    edit(dir, 'environments/prod.yaml', (t) => `${t}exceptions:\n  - app: vorgang-manager\n    version: 2.14.2\n    tenant: sh-kiel\n    reason: hotfix for Kiel's XTA mailbox\n    until: "2027-01-31"\n`);
+    const run = await cli('plan', '--root', dir, '--base', 'HEAD');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines).toContain('  Kommunen added: sh-appen');
+    expect(lines).toContain('    1 Kommune: alfa 1.12.0 added; info-manager 1.4.2 added; user-manager 2.8.0 added; vorgang-manager 2.14.1 added; xta-adapter 0.9.3 added; zufi-manager 1.6.0 added (sh-appen)');
+    expect(lines).toContain('    1 Kommune differs:');
+    expect(lines).toContain('      vorgang-manager 2.14.1 → 2.14.2: sh-kiel');
+    expect(lines).toContain("  prod: vorgang-manager 2.14.2 for sh-kiel until 2027-01-31: hotfix for Kiel's XTA mailbox");
+  });
+
+  it('refuses a Kommune that disappears from prod, then accepts it once marked for decommissioning', async () => {
+    const { dir } = await gitRepo({ from: REPO_ROOT });
+    rmSync(path.join(dir, 'tenants/sh/sh-heide.yaml'));
+    const refused = await cli('plan', '--root', dir, '--base', 'HEAD');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('tenants/sh/sh-heide.yaml:1:1: error E_REMOVAL_GUARD: Kommune sh-heide would disappear from prod (7 Applications');
+    // generate refuses too, and leaves dist/ alone
+    const generate = await cli('generate', '--root', dir);
+    expect(generate.code).toBe(1);
+    expect(generate.stderr).toContain('E_REMOVAL_GUARD');
+
+    const { dir: again } = await gitRepo({ from: REPO_ROOT });
+    edit(again, 'tenants/sh/sh-heide.yaml', (t) => t.replace('environments: [test, prod]', 'environments: [test]') + 'decommission: {reason: "merged into Amt Heider Umland", ticket: OZG-1234}\n');
+    const accepted = await cli('plan', '--root', again, '--base', 'HEAD');
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toContain('  Kommunen removed: sh-heide (namespaces and volumes stay; Argo CD deletes nothing: create-update, preserveResourcesOnDeletion)');
+    expect(accepted.stdout).toContain('ok: nothing disappears from production, no mass removal');
+    expect((await cli('generate', '--root', again)).code).toBe(0);
+  });
+
+  it('refuses a mass removal unless allowed', async () => {
+    const { dir } = await gitRepo({ from: REPO_ROOT });
+    for (const id of ['sh-heide', 'sh-husum', 'sh-wedel']) {
+      edit(dir, `tenants/sh/${id}.yaml`, (t) => t.replace(/environments: \[(dev, )?test, prod\]/, 'environments: [$1test]') + 'decommission: {reason: "moved to another platform"}\n');
+    }
+    const refused = await cli('plan', '--root', dir, '--base', 'HEAD');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('environments/prod.yaml:1:1: error E_MASS_REMOVAL: this change removes 21 of 151 Applications (13.9%) from prod, more than 10%');
+    expect((await cli('generate', '--root', dir)).code).toBe(1);
+    expect((await cli('plan', '--root', dir, '--base', 'HEAD', '--allow-mass-removal')).code).toBe(0);
+    expect((await cli('generate', '--root', dir, '--allow-mass-removal')).code).toBe(0);
+  });
+
+  it('lists an expired exception as a warning in test and refuses it in prod', async () => {
+    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const exception = 'exceptions:\n  - app: alfa\n    version: 1.11.0\n    wave: canary\n    reason: rollback after incident 4711\n    until: "2026-11-01"\n';
+    edit(dir, 'environments/test.yaml', (t) => t + exception);
+    const warned = await cli('plan', '--root', dir, '--base', 'HEAD');
+    expect(warned.code).toBe(0);
+    expect(warned.stdout).toContain('  test: alfa 1.11.0 for wave canary until 2026-11-01 (EXPIRED): rollback after incident 4711');
+    expect(warned.stdout).toMatch(/environments\/test\.yaml:\d+:\d+: warning E_EXCEPTION_EXPIRED/);
+    edit(dir, 'environments/prod.yaml', (t) => t + exception);
+    const refused = await cli('plan', '--root', dir, '--base', 'HEAD');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/environments\/prod\.yaml:\d+:\d+: error E_EXCEPTION_EXPIRED: exception for alfa 1\.11\.0 \(wave canary\) expired on 2026-11-01/);
+  });
+
+  it('compares with the merge base of the default branch when no base is given', async () => {
+    const { dir, git } = await gitRepo({ from: REPO_ROOT });
+    await git.checkoutLocalBranch('bump');
+    bumpVorgangManager(dir);
+    await git.add('.');
+    await git.commit('Bump');
+    const run = await cli('plan', '--root', dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('22 Kommunen: vorgang-manager 2.14.1 → 2.15.0');
+  });
+
+  it('says clearly when the base does not exist or does not validate', async () => {
+    const { dir, git } = await gitRepo({ from: REPO_ROOT });
+    const missing = await cli('plan', '--root', dir, '--base', 'no-such-branch');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('error: base no-such-branch is not a commit in the repository');
+    edit(dir, 'tenants/sh/sh-kiel.yaml', (t) => t.replace('wave: early', 'wave: erly'));
+    await git.add('.');
+    await git.commit('Broken');
+    edit(dir, 'tenants/sh/sh-kiel.yaml', (t) => t.replace('wave: erly', 'wave: early'));
+    const broken = await cli('plan', '--root', dir, '--base', 'HEAD');
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('at HEAD: wave "erly" does not exist in prod');
+    expect(broken.stderr).toContain('error: the base HEAD does not validate, so there is nothing to compare with; the working tree validates');
+  });
+});
