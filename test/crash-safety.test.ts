@@ -8,11 +8,11 @@ import { cli, edit, read, REPO_ROOT, snapshotTree, tempDir, write } from './help
 const CLI = path.join(REPO_ROOT, 'build/generator/cli/main.js');
 const SMALL = path.join(REPO_ROOT, 'test/fixtures/small-fleet/input');
 
-/** 400 Kommunen in test: enough files that a kill lands inside the write phase. */
+/** 300 Kommunen in test: enough files that the write phase takes a while. */
 function bigFleet(): string {
   const root = tempDir();
   write(root, 'environments/test.yaml', read(SMALL, 'environments/test.yaml'));
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 300; i++) {
     const n = String(i).padStart(3, '0');
     write(root, `tenants/sh/sh-amt-${n}.yaml`, `id: sh-amt-${n}\nname: Amt ${n}\nags: "01054${n}"\nenvironments: [test]\n`);
   }
@@ -58,28 +58,36 @@ describe('crash safety', () => {
     const full = Date.now() - started;
 
     const outcomes = { old: 0, new: 0, completedByRecovery: 0 };
-    const delays = [0.05, 0.2, 0.4, 0.55, 0.65, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98].map((f) => Math.round(f * full));
-    for (const delay of delays) {
+    const journal = path.join(root, '.ozg-gitops-journal.json');
+    // Kills spread over the run, and kills the moment the journal is committed (inside the write phase).
+    const kills: (number | 'at-commit')[] = [0.3, 0.6, 0.8, 0.9, 0.95, 0.99].map((f) => Math.round(f * full));
+    kills.push('at-commit', 'at-commit', 'at-commit', 'at-commit');
+    for (const when of kills) {
       rmSync(root, { recursive: true });
       cpSync(pristine, root, { recursive: true });
       change(root);
       const run = runGenerate(root);
-      await new Promise((r) => setTimeout(r, delay));
+      if (when === 'at-commit') {
+        const deadline = Date.now() + full * 3;
+        while (!existsSync(journal) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+      } else {
+        await new Promise((r) => setTimeout(r, when));
+      }
       run.kill();
       await run.done;
-      const journal = existsSync(path.join(root, '.ozg-gitops-journal.json'));
       const now = trees(root);
-      if (!journal) expect(now === oldTrees || now === newTrees, `killed after ${delay} ms: a tree that is neither old nor new`).toBe(true);
+      if (!existsSync(journal)) expect(now === oldTrees || now === newTrees, `killed ${when}: a tree that is neither old nor new`).toBe(true);
       const recovered = await recoverInterruptedWrite(root);
       const after = trees(root);
-      expect(after === oldTrees || after === newTrees, `killed after ${delay} ms, then recovered`).toBe(true);
+      expect(after === oldTrees || after === newTrees, `killed ${when}, then recovered`).toBe(true);
       if (recovered) outcomes.completedByRecovery++;
       else if (after === newTrees) outcomes.new++;
       else outcomes.old++;
     }
-    console.log(`crash safety: full run ${full} ms; ${delays.length} kills: ${JSON.stringify(outcomes)}`);
-    expect(outcomes.old + outcomes.new + outcomes.completedByRecovery).toBe(delays.length);
-  });
+    console.log(`crash safety: full run ${full} ms; ${kills.length} kills: ${JSON.stringify(outcomes)}`);
+    // At least one kill landed after the commit point and was completed by recovery.
+    expect(outcomes.completedByRecovery).toBeGreaterThan(0);
+  }, 300_000);
 
   it('a second generate while one runs stops with a clear message and never interleaves', async () => {
     const root = bigFleet();
@@ -103,7 +111,7 @@ describe('crash safety', () => {
       expect(r.stderr).toMatch(/another ozg-gitops \(pid \d+\) is writing in .*; wait for it to finish/);
     }
     expect(trees(root)).toBe(trees(expectedNew));
-  });
+  }, 120_000);
 
   it('a lock held by a live process stops generate; one left by a dead process is taken over', async () => {
     const root = tempDir();
