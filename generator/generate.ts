@@ -8,7 +8,7 @@ import { loadFleet } from './pipeline.js';
 import { renderFleet } from './render/render-fleet.js';
 import { serializeFile, type RenderedFile } from './render/serialize.js';
 import { checkRemovalGuards } from './plan/guards.js';
-import { inventoryOf, readInventoryFiles } from './plan/inventory.js';
+import { inventoryOf, inventoryOnDisk } from './plan/inventory.js';
 import { acquireLock, diffTrees, recoverInterruptedWrite, writeTrees, type OwnedTree, type TreeChanges } from './write/write-tree.js';
 
 export interface GenerateOptions {
@@ -40,6 +40,8 @@ export interface RenderResult {
   readonly fleet?: ResolvedFleet;
   readonly dist?: ReadonlyMap<string, string>;
   readonly bootstrap?: ReadonlyMap<string, string>;
+  /** The rendered dist/ files with their objects, for plans and guards. */
+  readonly files?: readonly RenderedFile[];
 }
 
 /** load → validate → resolve → render → check output. Pure apart from reading the inputs. */
@@ -57,7 +59,7 @@ export function renderChecked(fleet: ResolvedFleet, inputDiagnostics: readonly D
   found.push(...checkInvariants(fleet, tree.dist));
   const diagnostics = sortDiagnostics(found);
   if (hasErrors(diagnostics)) return { diagnostics, fleet };
-  return { diagnostics, fleet, dist: toMap(tree.dist), bootstrap: toMap(tree.bootstrap) };
+  return { diagnostics, fleet, dist: toMap(tree.dist), bootstrap: toMap(tree.bootstrap), files: tree.dist };
 }
 
 function toMap(files: readonly RenderedFile[]): Map<string, string> {
@@ -83,8 +85,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const rendered = await renderAndCheck(options);
     if (!rendered.dist || !rendered.bootstrap) return { diagnostics: rendered.diagnostics, fleet: rendered.fleet };
     // The removal guards compare with what is deployed now: the dist/ on disk.
-    const before = inventoryOf(await readInventoryFiles(outDir, options.envs));
-    const guards = checkRemovalGuards(before, inventoryOf(rendered.dist), rendered.fleet!, { allowMassRemoval: options.allowMassRemoval });
+    const before = await inventoryOnDisk(outDir, options.envs);
+    const guards = checkRemovalGuards(before, inventoryOf(rendered.files!), rendered.fleet!, { allowMassRemoval: options.allowMassRemoval });
     if (hasErrors(guards)) return { diagnostics: sortDiagnostics([...rendered.diagnostics, ...guards]), fleet: rendered.fleet };
     const trees = ownedTrees(outDir, bootstrapDir, rendered.dist, rendered.bootstrap, options.envs);
     const changes = options.check ? await diffTrees(await trees, workDir) : await writeTrees(workDir, await trees);

@@ -7,7 +7,7 @@ import type { KubeObject, RenderedFile } from '../render/serialize.js';
 import { scanForSecrets } from '../validate/secrets.js';
 
 type Step = { matchExpressions: { key: string; operator: 'In' | 'NotIn'; values: string[] }[] };
-type Element = Record<string, unknown> & { kommune: string; wave: string; hostname: string; namespace: string };
+type Element = Record<string, unknown> & { kommune: string; wave: string; hostname: string };
 
 /**
  * The promises the output keeps, checked on every generate before anything is written:

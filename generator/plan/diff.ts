@@ -1,4 +1,3 @@
-import { parseAllDocuments } from 'yaml';
 import type { AppEntry, Inventory } from './inventory.js';
 
 /** Identical changes, shown once with the Kommunen (or clusters) they apply to. */
@@ -73,7 +72,7 @@ function diffEnvironment(env: string, before: Inventory, after: Inventory): Envi
         if (old.cluster !== now.cluster) parts.push(`${label} moved ${old.cluster} → ${now.cluster}`);
         if (old.wave !== now.wave) parts.push(`${label} wave ${old.wave} → ${now.wave}`);
         if (layer === 'baseline') {
-          const objects = changedObjects(before.baselines.get(`${env}/${entry.kommune}`) ?? '', after.baselines.get(`${env}/${entry.kommune}`) ?? '');
+          const objects = changedObjects(before.baselines.get(`${env}/${entry.kommune}`), after.baselines.get(`${env}/${entry.kommune}`));
           if (objects.length) parts.push(`baseline ${objects.join(', ')} changed`);
         }
         if (parts.length) changed++;
@@ -136,14 +135,7 @@ function group(perMember: ReadonlyMap<string, string[]>): ChangeGroup[] {
     .sort((x, y) => y.members.length - x.members.length || (x.description < y.description ? -1 : 1));
 }
 
-/** `Kind/name` of the objects whose content differs between two baseline files. */
-function changedObjects(before: string, after: string): string[] {
-  const index = (text: string) =>
-    new Map(parseAllDocuments(text).map((d) => {
-      const o = d.toJS() as { kind: string; metadata: { name: string } } | null;
-      return [o ? `${o.kind}/${o.metadata.name}` : '', JSON.stringify(o)] as const;
-    }));
-  const b = index(before);
-  const a = index(after);
-  return [...new Set([...b.keys(), ...a.keys()])].filter((k) => k && b.get(k) !== a.get(k)).sort();
+/** `Kind/name` of the objects whose content differs between two baselines. */
+function changedObjects(before = new Map<string, string>() as ReadonlyMap<string, string>, after = new Map<string, string>() as ReadonlyMap<string, string>): string[] {
+  return [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k)).sort();
 }

@@ -99,6 +99,6 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
 async function renderInventory(loaded: { fleet?: ResolvedFleet; diagnostics: readonly Diagnostic[] }): Promise<{ fleet?: ResolvedFleet; inventory?: Inventory; diagnostics: readonly Diagnostic[] }> {
   if (!loaded.fleet) return { diagnostics: loaded.diagnostics };
   const rendered = renderChecked(loaded.fleet, loaded.diagnostics);
-  if (!rendered.dist || hasErrors(rendered.diagnostics)) return { fleet: loaded.fleet, diagnostics: rendered.diagnostics };
-  return { fleet: loaded.fleet, inventory: inventoryOf(rendered.dist), diagnostics: rendered.diagnostics };
+  if (!rendered.files || hasErrors(rendered.diagnostics)) return { fleet: loaded.fleet, diagnostics: rendered.diagnostics };
+  return { fleet: loaded.fleet, inventory: inventoryOf(rendered.files), diagnostics: rendered.diagnostics };
 }

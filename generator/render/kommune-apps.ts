@@ -7,22 +7,33 @@ import type { KubeObject, RenderedFile } from './serialize.js';
 /** Argo CD caps ApplicationSet status at 5,000 resources; we stay far below with 1,000 Applications. */
 export const MAX_APPLICATIONS_PER_APPLICATIONSET = 1000;
 
-/** The per-Kommune parameters of one generated Application; the version is not among them. */
+/**
+ * The per-Kommune parameters of one generated Application, as few as possible: at 10,800
+ * Kommunen every byte here is repeated 75,000 times. The version is not among them.
+ */
 interface Element {
   readonly kommune: string;
   readonly name: string;
   readonly ags: string;
   readonly land: string;
   readonly wave: string;
-  readonly namespace: string;
   readonly hostname: string;
+  readonly size: string;
   readonly contact: string;
-  readonly values: Record<string, unknown>;
-  /** Present only for a Kommune with a governed version exception. */
+  /** Only when the Kommune has Helm value overrides or IP allow-lists. */
+  readonly values?: Record<string, unknown>;
+  /** Only for a Kommune with a governed version exception. */
   readonly versionException?: string;
   /** The input file, for diagnostics; stripped before rendering. */
   readonly file: string;
 }
+
+/**
+ * Helm values of every generated Application: the Kommune's overrides, under the platform's
+ * `ozg` block that they cannot replace. Sprig's merge keeps the first argument's keys.
+ */
+const VALUES_TEMPLATE =
+  '{{ toJson (merge (dict "ozg" (dict "kommune" .kommune "name" .name "ags" .ags "hostname" .hostname "size" .size)) (dig "values" (dict) .)) }}';
 
 export function applicationSetPath(env: ResolvedEnvironment, cluster: string, name: string): string {
   return `${env.name}/argocd/${instanceOf(env, cluster).name}/applicationsets/${cluster}/${name}.yaml`;
@@ -72,17 +83,17 @@ function linkAnnotations(env: ResolvedEnvironment): Record<string, string> {
 function elementFor(env: ResolvedEnvironment, k: ResolvedKommune, appName?: string): Element {
   const app = appName ? k.apps.find((a) => a.name === appName)! : undefined;
   const pinned = appName ? env.doc.apps[appName]!.version : undefined;
-  const ozg = { kommune: k.id, name: k.name, ags: k.ags, hostname: k.hostname, size: k.size, allowedIPs: k.allowedIPs };
+  const values = app ? { ...app.values, ...(k.allowedIPs.length ? { ozg: { allowedIPs: k.allowedIPs } } : {}) } : {};
   return {
     kommune: k.id,
     name: k.name,
     ags: k.ags,
     land: k.land,
     wave: k.wave,
-    namespace: k.namespace,
     hostname: k.hostname,
+    size: k.size,
     contact: k.contact?.email ?? '',
-    values: app ? { ...app.values, ozg } : {},
+    ...(Object.keys(values).length ? { values } : {}),
     ...(app && app.version !== pinned ? { versionException: app.version } : {}),
     file: k.file,
   };
@@ -124,7 +135,7 @@ export function renderClusterApplicationSets(env: ResolvedEnvironment, cluster: 
           chart: pin.chart,
           // The one place this app's version is pinned for this cluster.
           targetRevision: `{{ dig "versionException" "${pin.version}" . }}`,
-          helm: { releaseName: appName, values: '{{ toJson .values }}' },
+          helm: { releaseName: appName, values: VALUES_TEMPLATE },
         },
       }),
     );
@@ -166,7 +177,8 @@ function render(
             { name: 'Kontakt', value: '{{ .contact }}' },
           ],
           source: spec.source,
-          destination: { server: cluster.server, namespace: '{{ .namespace }}' },
+          // The namespace is the Kommune id.
+          destination: { server: cluster.server, namespace: '{{ .kommune }}' },
           // No automated policy: only the RollingSync strategy syncs. Without the progressive-sync
           // flag Argo CD then syncs nothing at all rather than every Kommune at once.
           syncPolicy: {
