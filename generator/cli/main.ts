@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT, printDiagnostics, processIo, type Io } from './io.js';
 import { registerGenerate } from './generate.js';
+import { registerChanges } from './changes.js';
 import { registerPlan } from './plan.js';
 import { registerTenant } from './tenant.js';
 import { registerValidate } from './validate.js';
@@ -19,6 +20,7 @@ function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
   registerGenerate(program, io, run);
   registerTenant(program, io, run);
   registerPlan(program, io, run);
+  registerChanges(program, io, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { bumpVersion } from '../change/bump.js';
+import { promoteVersions } from '../change/promote.js';
+import type { ChangeResult } from '../change/apply-change.js';
+import { publishDist } from '../git/publish.js';
+import { today } from '../pipeline.js';
+import { EXIT, type Io } from './io.js';
+
+function report(io: Io, title: string, result: ChangeResult & { branch?: string }): number {
+  io.out(title);
+  for (const file of result.files) io.out(`  changed ${file}`);
+  if (result.commit) io.out(`committed ${result.commit} on ${result.branch}`);
+  if (result.push) {
+    if (result.push.mergeRequestUrl) io.out(`merge request: ${result.push.mergeRequestUrl}`);
+    else io.out('pushed; the server named no merge request');
+  }
+  return EXIT.ok;
+}
+
+export function registerChanges(program: Command, io: Io, run: (code: Promise<number>) => void): void {
+  program
+    .command('bump')
+    .description('change one version pin (or add a governed exception), re-render dist/, optionally as a branch and merge request')
+    .argument('<app>', 'app from the catalogue')
+    .argument('<version>', 'semantic version, e.g. 2.15.0')
+    .requiredOption('--env <env>', 'environment to change')
+    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
+    .option('--wave <wave>', 'only this wave (an exception: needs --reason and --until)')
+    .option('--tenant <id>', 'only this Kommune (an exception: needs --reason and --until)')
+    .option('--reason <text>', 'why the exception exists')
+    .option('--until <date>', 'when the exception expires (YYYY-MM-DD)')
+    .option('--allow-downgrade', 'allow a lower version than the current one')
+    .option('--branch', 'commit on a new branch bump/<env>/<app>-<version>')
+    .option('--push <remote>', 'push the branch with GitLab merge-request push options (implies --branch)')
+    .action((app: string, version: string, opts: { env: string; root: string; wave?: string; tenant?: string; reason?: string; until?: string; allowDowngrade?: boolean; branch?: boolean; push?: string }) =>
+      run(
+        (async () => {
+          const result = await bumpVersion({ ...opts, root: path.resolve(opts.root), app, version, today: today() });
+          return report(io, result.title, result);
+        })(),
+      ),
+    );
+
+  program
+    .command('promote')
+    .description('copy version pins from one environment to the next as one change')
+    .argument('[apps...]', 'apps to promote (default: all)')
+    .requiredOption('--from <env>', 'source environment, e.g. test')
+    .requiredOption('--to <env>', 'target environment, e.g. prod')
+    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
+    .option('--allow-downgrade', 'allow a lower version than the target runs')
+    .option('--branch', 'commit on a new branch promote/<from>-to-<to>/...')
+    .option('--push <remote>', 'push the branch with GitLab merge-request push options (implies --branch)')
+    .action((apps: string[], opts: { from: string; to: string; root: string; allowDowngrade?: boolean; branch?: boolean; push?: string }) =>
+      run(
+        (async () => {
+          const result = await promoteVersions({ ...opts, root: path.resolve(opts.root), apps, today: today() });
+          return report(io, result.title, result);
+        })(),
+      ),
+    );
+
+  program
+    .command('publish')
+    .description('commit dist/ into a separate deploy repository and push it, retrying when another publisher was first')
+    .requiredOption('--to <url-or-path>', 'the deploy repository')
+    .option('--root <dir>', 'folder holding environments/, tenants/ and dist/', '.')
+    .option('--branch <branch>', 'branch of the deploy repository', 'main')
+    .option('--path <prefix>', 'folder of the generated tree in the deploy repository', 'dist')
+    .option('--retries <n>', 'attempts after a rejected push', (v) => Number.parseInt(v, 10), 5)
+    .action((opts: { to: string; root: string; branch: string; path: string; retries: number }) =>
+      run(
+        (async () => {
+          const result = await publishDist({ ...opts, root: path.resolve(opts.root), today: today() });
+          if (result.commit) io.out(`published ${result.sourceCommit.slice(0, 12)} to ${opts.to} (${opts.branch}) as ${result.commit.slice(0, 12)}${result.rejectedPushes ? ` after ${result.rejectedPushes} rejected push(es)` : ''}`);
+          else io.out(`${opts.to} (${opts.branch}) already has this tree; nothing committed`);
+          return EXIT.ok;
+        })(),
+      ),
+    );
+}

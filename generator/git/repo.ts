@@ -1,0 +1,85 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { UserError } from '../diagnostics.js';
+
+/** A repository handle; every failure becomes a UserError with a message a person can act on. */
+export function openRepo(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir });
+}
+
+export async function repoRoot(dir: string): Promise<string> {
+  try {
+    return (await openRepo(dir).revparse(['--show-toplevel'])).trim();
+  } catch {
+    throw new UserError(`${dir} is not inside a git repository`, 1, [], 'E_NOT_A_REPO');
+  }
+}
+
+/** Throws unless the working tree and index are clean: a change must not pick up unrelated edits. */
+export async function requireCleanTree(git: SimpleGit): Promise<void> {
+  const status = await git.status();
+  if (!status.isClean()) {
+    const files = [...status.modified, ...status.not_added, ...status.created, ...status.deleted, ...status.renamed.map((r) => r.to)].sort();
+    throw new UserError(`the working tree has uncommitted changes (${files.slice(0, 5).join(', ')}${files.length > 5 ? ', ...' : ''}); commit or stash them first`, 1, [], 'E_DIRTY_TREE');
+  }
+}
+
+/** The checked-out branch; throws on a detached HEAD. */
+export async function currentBranch(git: SimpleGit): Promise<string> {
+  const branch = (await git.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '')).trim();
+  if (!branch) throw new UserError('HEAD is detached; check out a branch first', 1, [], 'E_DETACHED_HEAD');
+  return branch;
+}
+
+export async function createBranch(git: SimpleGit, name: string): Promise<void> {
+  const exists = (await git.raw(['branch', '--list', name])).trim() !== '';
+  if (exists) throw new UserError(`branch ${name} already exists; delete it or pick another change`, 1, [], 'E_BRANCH_EXISTS');
+  await git.checkoutLocalBranch(name);
+}
+
+/** Stages exactly these paths (additions, changes and deletions) and commits them. */
+export async function commitPaths(git: SimpleGit, paths: readonly string[], message: string): Promise<string> {
+  await git.raw(['add', '--all', '--', ...paths]);
+  const result = await git.commit(message, undefined, { '--no-verify': null });
+  return result.commit;
+}
+
+export interface MergeRequest {
+  readonly title: string;
+  readonly description: string;
+  readonly target: string;
+  readonly labels: readonly string[];
+}
+
+export interface PushResult {
+  /** The merge-request URL the server answered with, if it did. */
+  readonly mergeRequestUrl?: string;
+  /** What the server printed ("remote: ..." lines). */
+  readonly remoteMessages: readonly string[];
+}
+
+/**
+ * Pushes a branch with GitLab's merge-request push options. An unreachable or rejecting remote
+ * becomes a UserError; nothing is retried here.
+ */
+export async function pushBranch(git: SimpleGit, remote: string, branch: string, mr?: MergeRequest): Promise<PushResult> {
+  const options: string[] = ['--set-upstream', '--porcelain'];
+  if (mr) {
+    const pushOptions = [
+      'merge_request.create',
+      `merge_request.target=${mr.target}`,
+      `merge_request.title=${mr.title}`,
+      `merge_request.description=${mr.description}`,
+      ...mr.labels.map((l) => `merge_request.label=${l}`),
+    ];
+    for (const o of pushOptions) options.push(`--push-option=${o}`);
+  }
+  try {
+    const result = await git.push(remote, `${branch}:${branch}`, options);
+    const messages = result.remoteMessages?.all ?? [];
+    const url = messages.map((m) => /https?:\/\/\S*merge_requests\/\S+/.exec(m)?.[0]).find(Boolean);
+    return { mergeRequestUrl: url, remoteMessages: messages };
+  } catch (error) {
+    const message = (error as Error).message.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
+    throw new UserError(`push to ${remote} failed: ${message}`, 1, [], 'E_PUSH');
+  }
+}

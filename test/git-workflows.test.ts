@@ -1,0 +1,245 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, edit, read, REPO_ROOT, write } from './helpers/fleet.js';
+import { git, gitRepo } from './helpers/git.js';
+import { bareRemote, gitDaemon } from './helpers/git-server.js';
+
+async function changedFiles(dir: string, range = 'HEAD~1..HEAD'): Promise<string[]> {
+  return (await git(dir).raw(['diff', '--name-only', range])).trim().split('\n').filter(Boolean).sort();
+}
+
+describe('bump', () => {
+  it('changes exactly one line of the environment, keeps every comment, and re-renders a small dist/ change', async () => {
+    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const before = read(dir, 'environments/prod.yaml');
+    const run = await cli('bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--root', dir);
+    expect(run.code, run.stderr).toBe(0);
+    const after = read(dir, 'environments/prod.yaml');
+    const a = before.split('\n');
+    const b = after.split('\n');
+    expect(b.length).toBe(a.length);
+    expect(b.filter((line, i) => line !== a[i])).toEqual(['    version: 2.15.0']);
+    expect(after.replace('    version: 2.15.0', '    version: 2.14.1')).toBe(before);
+    const diff = (await git(dir).raw(['diff', '--numstat'])).trim().split('\n');
+    expect(diff).toEqual([
+      '1\t1\tdist/prod/argocd/main/applicationsets/prod-sh-1/vorgang-manager.yaml',
+      '1\t1\tdist/prod/argocd/main/applicationsets/prod-sh-2/vorgang-manager.yaml',
+      '1\t1\tenvironments/prod.yaml',
+    ]);
+  });
+
+  it('--branch commits input and rendered change together with the impact in the message', async () => {
+    const { dir, git: g } = await gitRepo({ from: REPO_ROOT });
+    const run = await cli('bump', 'alfa', '1.13.0', '--env', 'test', '--root', dir, '--branch');
+    expect(run.code, run.stderr).toBe(0);
+    expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('bump/test/alfa-1.13.0');
+    expect(await changedFiles(dir)).toEqual(['dist/test/argocd/main/applicationsets/test-sh-1/alfa.yaml', 'environments/test.yaml']);
+    const message = (await g.raw(['log', '-1', '--format=%B'])).trim();
+    expect(message.split('\n')[0]).toBe('Bump alfa 1.12.0 → 1.13.0 in test');
+    expect(message).toContain('- 22 Kommunen: alfa 1.12.0 → 1.13.0');
+    expect(message).toContain('rollout of this change: canary 2 in 1 step · early 4 in 2 steps · main 16 in 4 steps');
+    expect((await g.status()).isClean()).toBe(true);
+  });
+
+  it('--push opens a merge request through GitLab push options on a remote served over git://127.0.0.1', async () => {
+    const remote = await bareRemote();
+    const url = `${await gitDaemon(path.dirname(remote.dir))}${path.basename(remote.dir)}`;
+    const { dir, git: g } = await gitRepo({ from: REPO_ROOT });
+    await g.addRemote('origin', url);
+    await g.push('origin', 'main');
+    const run = await cli('bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--root', dir, '--push', 'origin');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')).toContain('merge request: http://127.0.0.1/ozg/gitops/-/merge_requests/1');
+    const options = remote.pushOptions();
+    expect(options[0]).toBe('merge_request.create');
+    expect(options).toContain('merge_request.target=main');
+    expect(options).toContain('merge_request.title=Bump vorgang-manager 2.14.1 → 2.15.0 in prod');
+    expect(options).toContain('merge_request.label=ozg-gitops');
+    expect(options).toContain('merge_request.label=env::prod');
+    expect(options.find((o) => o.startsWith('merge_request.description='))).toContain('prod: vorgang-manager 2.14.1 → 2.15.0 (22), about 16 min');
+    const remoteBranches = (await git(remote.dir).raw(['branch', '--list'])).trim();
+    expect(remoteBranches).toContain('bump/prod/vorgang-manager-2.15.0');
+  });
+
+  it('a version for one Kommune is a governed exception with reason and expiry', async () => {
+    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const missing = await cli('bump', 'vorgang-manager', '2.14.2', '--env', 'prod', '--tenant', 'sh-kiel', '--root', dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--reason and --until are required');
+    const past = await cli('bump', 'vorgang-manager', '2.14.2', '--env', 'prod', '--tenant', 'sh-kiel', '--reason', 'hotfix', '--until', '2026-01-01', '--root', dir);
+    expect(past.code).toBe(1);
+    expect(past.stderr).toContain('--until 2026-01-01 is in the past');
+    const run = await cli('bump', 'vorgang-manager', '2.14.2', '--env', 'prod', '--tenant', 'sh-kiel', '--reason', "hotfix for Kiel's XTA mailbox", '--until', '2027-01-31', '--root', dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(read(dir, 'environments/prod.yaml').endsWith('exceptions:\n  - app: vorgang-manager\n    version: 2.14.2\n    tenant: sh-kiel\n    reason: "hotfix for Kiel\'s XTA mailbox"\n    until: "2027-01-31"\n')).toBe(true);
+    expect(read(dir, 'dist/prod/argocd/main/applicationsets/prod-sh-2/vorgang-manager.yaml')).toContain('versionException: 2.14.2');
+    const wave = await cli('bump', 'alfa', '1.13.0', '--env', 'prod', '--wave', 'canary', '--reason', 'canary first', '--until', '2027-01-31', '--root', dir);
+    expect(wave.code, wave.stderr).toBe(0);
+    expect(read(dir, 'environments/prod.yaml')).toContain('  - app: alfa\n    version: 1.13.0\n    wave: canary\n');
+  });
+
+  it('refuses bad requests and leaves the working tree and branch as they were', async () => {
+    const { dir, git: g } = await gitRepo({ from: REPO_ROOT });
+    const head = (await g.revparse(['HEAD'])).trim();
+    const cases: { args: string[]; code: number; message: string }[] = [
+      { args: ['bump', 'vorgangs-manager', '2.15.0', '--env', 'prod'], code: 1, message: 'app vorgangs-manager is not in the catalogue of prod; did you mean vorgang-manager?' },
+      { args: ['bump', 'vorgang-manager', '2.15', '--env', 'prod'], code: 2, message: '2.15 is not a semantic version' },
+      { args: ['bump', 'vorgang-manager', '2.13.0', '--env', 'prod'], code: 1, message: '2.13.0 is lower than vorgang-manager\'s current 2.14.1 in prod; pass --allow-downgrade' },
+      { args: ['bump', 'vorgang-manager', '2.15.0', '--env', 'staging'], code: 1, message: 'there is no environment staging' },
+      { args: ['bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--push', 'git://127.0.0.1:9/nothing'], code: 1, message: 'remote git://127.0.0.1:9/nothing is not reachable' },
+    ];
+    for (const c of cases) {
+      const run = await cli(...c.args, '--root', dir);
+      expect(run.code, c.args.join(' ')).toBe(c.code);
+      expect(run.stderr).toContain(c.message);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+    }
+    edit(dir, 'tenants/sh/sh-kiel.yaml', (t) => `${t}# local note\n`);
+    const dirty = await cli('bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--branch', '--root', dir);
+    expect(dirty.code).toBe(1);
+    expect(dirty.stderr).toContain('the working tree has uncommitted changes (tenants/sh/sh-kiel.yaml)');
+    await g.raw(['checkout', '--', 'tenants']);
+    await g.raw(['checkout', '--quiet', '--detach', 'HEAD']);
+    const detached = await cli('bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--branch', '--root', dir);
+    expect(detached.code).toBe(1);
+    expect(detached.stderr).toContain('HEAD is detached; check out a branch first');
+    await g.checkout('main');
+    // A downgrade on purpose goes through.
+    expect((await cli('bump', 'vorgang-manager', '2.13.0', '--env', 'prod', '--allow-downgrade', '--branch', '--root', dir)).code).toBe(0);
+    await g.checkout('main');
+    expect((await g.revparse(['HEAD'])).trim()).toBe(head);
+    expect((await g.status()).isClean()).toBe(true);
+  });
+
+  it('a change that does not validate is rolled back: files, branch and HEAD as before', async () => {
+    const { dir, git: g } = await gitRepo({ from: REPO_ROOT });
+    // prod-sh-2 carries four Kommunen; a wave exception for a wave that does not exist fails validation.
+    const run = await cli('bump', 'alfa', '1.13.0', '--env', 'prod', '--wave', 'nightly', '--reason', 'try', '--until', '2027-01-01', '--branch', '--root', dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('E_UNKNOWN_WAVE');
+    expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('main');
+    expect((await g.raw(['branch', '--list'])).trim()).toBe('* main');
+    expect((await g.status()).isClean()).toBe(true);
+  });
+});
+
+describe('promote', () => {
+  it('copies the pins test runs to prod as one change', async () => {
+    const { dir, git: g } = await gitRepo({ from: REPO_ROOT });
+    expect((await cli('bump', 'alfa', '1.13.0', '--env', 'test', '--root', dir)).code).toBe(0);
+    expect((await cli('bump', 'zufi-manager', '1.7.0', '--env', 'test', '--root', dir)).code).toBe(0);
+    await g.add('.');
+    await g.commit('Test runs alfa 1.13.0 and zufi-manager 1.7.0');
+    const run = await cli('promote', '--from', 'test', '--to', 'prod', '--branch', '--root', dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe('Promote alfa 1.12.0 → 1.13.0, zufi-manager 1.6.0 → 1.7.0 from test to prod');
+    expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('promote/test-to-prod/alfa-1.13.0_zufi-manager-1.7.0');
+    expect(await changedFiles(dir)).toEqual([
+      'dist/prod/argocd/main/applicationsets/prod-sh-1/alfa.yaml',
+      'dist/prod/argocd/main/applicationsets/prod-sh-1/zufi-manager.yaml',
+      'dist/prod/argocd/main/applicationsets/prod-sh-2/alfa.yaml',
+      'dist/prod/argocd/main/applicationsets/prod-sh-2/zufi-manager.yaml',
+      'environments/prod.yaml',
+    ]);
+    expect((await g.raw(['diff', '--numstat', 'HEAD~1', '--', 'environments'])).trim()).toBe('2\t2\tenvironments/prod.yaml');
+  });
+
+  it('refuses a version the source environment does not run', async () => {
+    const { dir } = await gitRepo({ from: REPO_ROOT });
+    expect((await cli('bump', 'alfa', '1.13.0', '--env', 'test', '--root', dir)).code).toBe(0);
+    for (const wave of ['canary', 'early', 'main']) {
+      expect((await cli('bump', 'alfa', '1.12.5', '--env', 'test', '--wave', wave, '--reason', 'held back', '--until', '2027-01-01', '--allow-downgrade', '--root', dir)).code).toBe(0);
+    }
+    const before = read(dir, 'environments/prod.yaml');
+    const run = await cli('promote', '--from', 'test', '--to', 'prod', 'alfa', '--root', dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('test does not run alfa 1.13.0 (it runs 1.12.5); only a version proven in test can be promoted');
+    expect(read(dir, 'environments/prod.yaml')).toBe(before);
+  });
+});
+
+describe('publish', () => {
+  async function sourceRepo() {
+    const repo = await gitRepo({ from: REPO_ROOT });
+    return repo;
+  }
+
+  it('commits dist/ into a deploy repository over git://, names the source commit, and makes no commit when nothing changed', async () => {
+    const remote = await bareRemote();
+    const url = `${await gitDaemon(path.dirname(remote.dir))}${path.basename(remote.dir)}`;
+    const { dir, git: g } = await sourceRepo();
+    const first = await cli('publish', '--to', url, '--root', dir);
+    expect(first.code, first.stderr).toBe(0);
+    const sourceHead = (await g.revparse(['HEAD'])).trim();
+    expect(first.stdout).toMatch(new RegExp(`^published ${sourceHead.slice(0, 12)} to ${url} \\(main\\) as [0-9a-f]{12}$`));
+    const deploy = git(remote.dir);
+    expect((await deploy.raw(['log', '-1', '--format=%B', 'main'])).trim()).toBe(`Publish ${sourceHead.slice(0, 12)}: Initial fleet\n\nSource commit: ${sourceHead}\nGenerated by ozg-gitops.`);
+    const files = (await deploy.raw(['ls-tree', '-r', '--name-only', 'main'])).trim().split('\n');
+    expect(files).toContain('dist/prod/kommunen/sh-kiel/baseline.yaml');
+    expect(files.every((f) => f.startsWith('dist/'))).toBe(true);
+    const count = (await deploy.raw(['rev-list', '--count', 'main'])).trim();
+    const again = await cli('publish', '--to', url, '--root', dir);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`${url} (main) already has this tree; nothing committed`);
+    expect((await deploy.raw(['rev-list', '--count', 'main'])).trim()).toBe(count);
+  });
+
+  it('replaces exactly the generated folder under --path and leaves the rest of the deploy repository alone', async () => {
+    const remote = await gitRepo({ bare: true });
+    const seed = await gitRepo();
+    write(seed.dir, 'README.md', 'deploy repo\n');
+    await seed.git.add('.');
+    await seed.git.commit('seed');
+    await seed.git.addRemote('origin', remote.dir);
+    await seed.git.push('origin', 'main');
+    const { dir } = await sourceRepo();
+    expect((await cli('publish', '--to', remote.dir, '--path', 'clusters/ozg', '--root', dir)).code).toBe(0);
+    expect((await cli('bump', 'alfa', '1.13.0', '--env', 'prod', '--root', dir, '--branch')).code).toBe(0);
+    expect((await cli('publish', '--to', remote.dir, '--path', 'clusters/ozg', '--root', dir)).code).toBe(0);
+    const changed = (await git(remote.dir).raw(['diff', '--name-only', 'main~1', 'main'])).trim().split('\n');
+    expect(changed).toEqual(['clusters/ozg/prod/argocd/main/applicationsets/prod-sh-1/alfa.yaml', 'clusters/ozg/prod/argocd/main/applicationsets/prod-sh-2/alfa.yaml']);
+    expect((await git(remote.dir).raw(['show', 'main:README.md']))).toBe('deploy repo\n');
+  });
+
+  it('refuses to publish a dist/ that is not what the inputs render to', async () => {
+    const remote = await gitRepo({ bare: true });
+    const { dir } = await sourceRepo();
+    edit(dir, 'dist/prod/kommunen/sh-kiel/baseline.yaml', (t) => t.replace('restricted', 'privileged'));
+    const run = await cli('publish', '--to', remote.dir, '--root', dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('dist/ is not what the inputs render to (1 files differ)');
+    expect(existsSync(path.join(remote.dir, 'refs/heads/main'))).toBe(false);
+  });
+
+  it('two publishers racing never lose each other\'s commits (3 rounds)', async () => {
+    const remote = await bareRemote();
+    const url = `${await gitDaemon(path.dirname(remote.dir))}${path.basename(remote.dir)}`;
+    const a = await sourceRepo();
+    const b = await sourceRepo();
+    expect((await cli('publish', '--to', url, '--root', a.dir)).code).toBe(0);
+    const versions = ['1.13.0', '1.14.0', '1.15.0'];
+    let rejected = 0;
+    for (const [round, version] of versions.entries()) {
+      // Two different changes, published at the same moment.
+      expect((await cli('bump', 'alfa', version, '--env', 'prod', '--root', a.dir)).code).toBe(0);
+      await a.git.add('.');
+      await a.git.commit(`A round ${round}`);
+      expect((await cli('bump', 'zufi-manager', `1.${7 + round}.0`, '--env', 'test', '--root', b.dir)).code).toBe(0);
+      await b.git.add('.');
+      await b.git.commit(`B round ${round}`);
+      const before = Number((await git(remote.dir).raw(['rev-list', '--count', 'main'])).trim());
+      const [ra, rb] = await Promise.all([cli('publish', '--to', url, '--root', a.dir), cli('publish', '--to', url, '--root', b.dir)]);
+      expect(ra.code, ra.stderr).toBe(0);
+      expect(rb.code, rb.stderr).toBe(0);
+      rejected += [ra, rb].filter((r) => r.stdout.includes('rejected push')).length;
+      const log = (await git(remote.dir).raw(['log', '--format=%s', 'main'])).trim().split('\n');
+      expect(Number((await git(remote.dir).raw(['rev-list', '--count', 'main'])).trim())).toBe(before + 2);
+      expect(log.slice(0, 2).sort()).toEqual([`Publish ${(await a.git.revparse(['HEAD'])).trim().slice(0, 12)}: A round ${round}`, `Publish ${(await b.git.revparse(['HEAD'])).trim().slice(0, 12)}: B round ${round}`].sort());
+      // The remote's history is linear: nobody's commit was replaced.
+      expect((await git(remote.dir).raw(['rev-list', '--merges', '--count', 'main'])).trim()).toBe('0');
+    }
+    expect(readFileSync(path.join(remote.dir, 'HEAD'), 'utf8')).toContain('refs/heads/main');
+    console.log(`publish race: ${rejected} of ${versions.length * 2} publishes had a push rejected and retried`);
+  });
+});
