@@ -6,6 +6,7 @@ import { EXIT, printDiagnostics, processIo, type Io } from './io.js';
 import { registerGenerate } from './generate.js';
 import { registerChanges } from './changes.js';
 import { registerPlan } from './plan.js';
+import { registerStatus } from './status.js';
 import { registerTenant } from './tenant.js';
 import { registerValidate } from './validate.js';
 
@@ -21,6 +22,7 @@ function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
   registerTenant(program, io, run);
   registerPlan(program, io, run);
   registerChanges(program, io, run);
+  registerStatus(program, io, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

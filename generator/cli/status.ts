@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { UserError } from '../diagnostics.js';
+import { directorySource } from '../load/input-source.js';
+import { loadFleet, today } from '../pipeline.js';
+import { LABELS, MANAGED_BY } from '../render/labels.js';
+import { aggregateStatus, type FleetStatus } from '../status/aggregate.js';
+import { listApplications } from '../status/argocd-api.js';
+import { formatStatus } from '../status/format.js';
+import { EXIT, printDiagnostics, type Io } from './io.js';
+
+export interface StatusOptions {
+  readonly root: string;
+  readonly env: string;
+  readonly server?: string;
+  readonly tokenEnv?: string;
+  readonly format: 'text' | 'json';
+  readonly watch?: boolean;
+  /** Seconds between polls with --watch. */
+  readonly interval: number;
+  /** Seconds one request may take. */
+  readonly timeout: number;
+}
+
+function exitFor(s: FleetStatus): number {
+  return s.state === 'complete' ? EXIT.ok : s.state === 'failed' ? EXIT.invalid : EXIT.differences;
+}
+
+export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
+  const { fleet, diagnostics } = await loadFleet(directorySource(o.root), today());
+  if (!fleet) {
+    printDiagnostics(io, diagnostics);
+    return EXIT.invalid;
+  }
+  const env = fleet.environments.find((e) => e.name === o.env);
+  if (!env) throw new UserError(`there is no environment ${o.env}`, 1, [], 'E_UNKNOWN_ENV');
+  const server = o.server ?? env.doc.argocd.server;
+  if (!server) throw new UserError(`no Argo CD server: pass --server or set argocd.server in ${env.file}`, 2, [], 'E_USAGE');
+  const tokenEnv = o.tokenEnv ?? env.doc.argocd.tokenEnv ?? 'ARGOCD_AUTH_TOKEN';
+  const token = process.env[tokenEnv];
+  if (!token) throw new UserError(`the environment variable ${tokenEnv} holding the Argo CD token is not set`, 2, [], 'E_USAGE');
+  const selector = `${LABELS.env}=${env.name},${LABELS.managedBy}=${MANAGED_BY}`;
+  for (;;) {
+    const apps = await listApplications({ server, token, selector, timeoutMs: o.timeout * 1000 });
+    const status = aggregateStatus(env, apps);
+    io.out(o.format === 'json' ? JSON.stringify(status, null, 2) : formatStatus(status, { tty: io.isTTY }));
+    if (!o.watch || status.state !== 'in-progress') return exitFor(status);
+    await new Promise((r) => setTimeout(r, o.interval * 1000));
+    if (o.format === 'text') io.out('');
+  }
+}
+
+export function registerStatus(program: Command, io: Io, run: (code: Promise<number>) => void): void {
+  program
+    .command('status')
+    .description('rollout status from Argo CD: sync and health per wave, Land and cluster against the pinned versions (exit 0 done, 3 in progress, 1 failed)')
+    .requiredOption('--env <env>', 'environment')
+    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
+    .option('--server <url>', 'Argo CD URL (default: argocd.server of the environment)')
+    .option('--token-env <name>', 'environment variable holding the API token (default: argocd.tokenEnv, else ARGOCD_AUTH_TOKEN)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--watch', 'poll until the rollout is complete or has failed')
+    .option('--interval <seconds>', 'seconds between polls with --watch', (v) => Number(v), 10)
+    .option('--timeout <seconds>', 'seconds one request may take', (v) => Number(v), 15)
+    .action((opts: Omit<StatusOptions, 'root'> & { root: string }) => run(runStatus({ ...opts, root: path.resolve(opts.root) }, io)));
+}

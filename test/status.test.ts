@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { directorySource } from '../generator/load/input-source.js';
+import { loadFleet } from '../generator/pipeline.js';
+import { expectedApplications } from '../generator/status/aggregate.js';
+import { applicationList, argoStub, closeStub, type AppState } from './helpers/argocd-server.js';
+import { cli, REPO_ROOT } from './helpers/fleet.js';
+
+/** Every Application the sample fleet's prod expects, in the state `stateOf` gives it. */
+async function prodApps(stateOf: (name: string, wave: string, version?: string) => Partial<AppState> | 'absent'): Promise<AppState[]> {
+  const { fleet } = await loadFleet(directorySource(REPO_ROOT), '2026-11-27');
+  const env = fleet!.environments.find((e) => e.name === 'prod')!;
+  return expectedApplications(env).flatMap((e) => {
+    const state = stateOf(e.name, e.wave, e.version);
+    if (state === 'absent') return [];
+    return [{ name: e.name, labels: { 'ozg-cloud.example/env': 'prod', 'ozg-cloud.example/wave': e.wave }, sync: 'Synced', health: 'Healthy', revision: e.version, ...state } as AppState];
+  });
+}
+
+const TOKEN = { ARGOCD_AUTH_TOKEN: 'test-token' };
+async function status(url: string, ...extra: string[]) {
+  process.env.ARGOCD_AUTH_TOKEN = TOKEN.ARGOCD_AUTH_TOKEN;
+  return cli('status', '--env', 'prod', '--root', REPO_ROOT, '--server', url, ...extra);
+}
+
+describe('status against a local server answering like Argo CD', () => {
+  it('exit 0 when every Application is Synced, Healthy and at its pinned version', async () => {
+    const body = applicationList(await prodApps(() => ({})));
+    const stub = await argoStub((_, res) => res.end(body));
+    const run = await status(stub.url);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual(['prod: rollout complete', 'all            151/151 done']);
+    expect(stub.requests[0]).toEqual({ path: '/api/v1/applications?selector=ozg-cloud.example%2Fenv%3Dprod%2Capp.kubernetes.io%2Fmanaged-by%3Dozg-gitops', authorization: 'Bearer test-token' });
+  });
+
+  it('exit 3 while a rollout is in progress, with the waves showing how far it got', async () => {
+    // canary done at the new version, early syncing, main's apps still on an older version
+    const body = applicationList(
+      await prodApps((name, wave, version) => (wave === 'canary' ? {} : wave === 'early' ? { sync: 'OutOfSync', health: 'Progressing' } : version ? { sync: 'OutOfSync', revision: '0.0.1' } : {})),
+    );
+    const stub = await argoStub((_, res) => res.end(body));
+    const run = await status(stub.url);
+    expect(run.code).toBe(3);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('prod: rollout in progress');
+    expect(lines).toContain('all            27/151 done, 124 progressing');
+    expect(lines).toContain('  canary         11/11 done');
+    expect(lines).toContain('  early          0/28 done, 28 progressing');
+    // main: the 16 baselines are done, the 96 apps still run the old version
+    expect(lines).toContain('  main           16/112 done, 96 progressing');
+    expect(lines[lines.indexOf('not done (124):') + 1]).toBe('  progressing prod-sh-ahrensburg-alfa: OutOfSync, Healthy, runs 0.0.1 (pinned 1.12.0)');
+    expect(lines.at(-1)).toBe('  ... and 104 more (--format json lists all)');
+  });
+
+  it('exit 1 when an Application is Degraded or its sync failed, listed first', async () => {
+    const body = applicationList(
+      await prodApps((name) => (name === 'prod-sh-husum-alfa' ? { health: 'Degraded', message: 'Deployment alfa exceeded its progress deadline' } : name === 'prod-sh-heide-alfa' ? 'absent' : {})),
+    );
+    const stub = await argoStub((_, res) => res.end(body));
+    const run = await status(stub.url);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('prod: rollout has failures');
+    expect(lines.slice(lines.indexOf('not done (2):'))).toEqual([
+      'not done (2):',
+      '  failed      prod-sh-husum-alfa: Degraded: Deployment alfa exceeded its progress deadline',
+      '  missing     prod-sh-heide-alfa: not in Argo CD (ApplicationSet not synced yet?)',
+    ]);
+  });
+
+  it('--format json carries the same tallies', async () => {
+    const body = applicationList(await prodApps((name) => (name.endsWith('-zufi-manager') ? { sync: 'OutOfSync' } : {})));
+    const stub = await argoStub((_, res) => res.end(body));
+    const run = await status(stub.url, '--format', 'json');
+    expect(run.code).toBe(3);
+    const json = JSON.parse(run.stdout);
+    // 21 Kommunen run zufi-manager (Preetz does not)
+    expect(json.total).toEqual({ done: 130, progressing: 21, failed: 0, missing: 0, total: 151 });
+    expect(json.byCluster.map((c: { key: string; total: number }) => [c.key, c.total])).toEqual([['prod-sh-1', 123], ['prod-sh-2', 28]]);
+    expect(json.state).toBe('in-progress');
+  });
+
+  it('--watch polls until the rollout completes', async () => {
+    const progressing = applicationList(await prodApps((_, wave) => (wave === 'main' ? { health: 'Progressing' } : {})));
+    const done = applicationList(await prodApps(() => ({})));
+    let calls = 0;
+    const stub = await argoStub((_, res) => res.end(++calls < 3 ? progressing : done));
+    const run = await status(stub.url, '--watch', '--interval', '0.05');
+    expect(run.code).toBe(0);
+    expect(stub.requests).toHaveLength(3);
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('prod: '))).toEqual(['prod: rollout in progress', 'prod: rollout in progress', 'prod: rollout complete']);
+  });
+
+  it('a progress bar when stdout is a terminal', async () => {
+    const { formatStatus } = await import('../generator/status/format.js');
+    const text = formatStatus({ env: 'prod', state: 'in-progress', total: { done: 12, progressing: 12, failed: 0, missing: 0, total: 24 }, byWave: [], byLand: [], byCluster: [], problems: [] }, { tty: true });
+    expect(text.split('\n')[1]).toBe('all            [############............] 12/24 done, 12 progressing');
+  });
+
+  it('says what is wrong when the server cannot be reached, refuses the token, is too slow or answers garbage', async () => {
+    const closed = await argoStub(() => undefined);
+    await new Promise((r) => setTimeout(r, 0));
+    const closedUrl = closed.url;
+    await closeStub(closed);
+    const refused = await status(closedUrl);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`error: cannot reach Argo CD at ${closedUrl}: ECONNREFUSED`);
+
+    const auth = await argoStub((_, res) => {
+      res.statusCode = 401;
+      res.end('{"error":"invalid session: token is expired","code":16,"message":"invalid session: token is expired"}');
+    });
+    const unauthorized = await status(auth.url);
+    expect(unauthorized.code).toBe(1);
+    expect(unauthorized.stderr).toContain('refused the token (HTTP 401)');
+
+    const slow = await argoStub(() => undefined);
+    const timeout = await status(slow.url, '--timeout', '0.2');
+    expect(timeout.code).toBe(1);
+    expect(timeout.stderr).toContain('did not answer within 0.2 s');
+
+    const garbage = await argoStub((_, res) => res.end('<html>502 Bad Gateway</html>'));
+    const malformed = await status(garbage.url);
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toContain('answered with something that is not JSON (<html>502 Bad Gateway</html>...)');
+
+    for (const run of [refused, unauthorized, timeout, malformed]) expect(run.stderr).not.toMatch(/^\s+at /m);
+
+    delete process.env.ARGOCD_AUTH_TOKEN;
+    const noToken = await cli('status', '--env', 'prod', '--root', REPO_ROOT, '--server', closedUrl);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain('the environment variable ARGOCD_AUTH_TOKEN holding the Argo CD token is not set');
+  });
+});
