@@ -6,6 +6,7 @@ import { EXIT, printDiagnostics, processIo, type Io } from './io.js';
 import { registerGenerate } from './generate.js';
 import { registerChanges } from './changes.js';
 import { registerPlan } from './plan.js';
+import { registerReport } from './report.js';
 import { registerStatus } from './status.js';
 import { registerTenant } from './tenant.js';
 import { registerValidate } from './validate.js';
@@ -23,6 +24,7 @@ function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
   registerPlan(program, io, run);
   registerChanges(program, io, run);
   registerStatus(program, io, run);
+  registerReport(program, io, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -56,6 +56,7 @@ export interface ResolvedInstance {
   readonly name: string;
   readonly namespace: string;
   readonly clusters: readonly string[];
+  readonly shards: number;
 }
 
 export interface ResolvedEnvironment {
@@ -102,7 +103,12 @@ export function placeTenant(t: TenantDoc, e: EnvironmentDoc): string | undefined
   const override = t.cluster?.[e.name];
   if (override !== undefined) return override;
   const land = t.id.split('-')[0]!;
-  return e.clusters.find((c) => (c.laender as readonly string[]).includes(land))?.name;
+  return e.clusters.find((c) => servesKommune(c, land, t.ags))?.name;
+}
+
+/** A cluster serves a Kommune when it serves its Land and, if it names AGS prefixes, one matches. */
+export function servesKommune(c: { laender: readonly string[]; agsPrefixes?: readonly string[] }, land: string, ags: string): boolean {
+  return (c.laender as readonly string[]).includes(land) && (!c.agsPrefixes || c.agsPrefixes.some((p) => ags.startsWith(p)));
 }
 
 export function applicationName(env: string, id: string, app: string): string {
@@ -118,8 +124,8 @@ export function resolveFleet(inputs: InputDocs): ResolvedFleet {
     .sort((a, b) => compare(a.doc.name, b.doc.name))
     .map(({ file, doc: e }) => {
       const instances: ResolvedInstance[] = e.argocd.instances?.length
-        ? e.argocd.instances.map((i) => ({ name: i.name, namespace: i.namespace, clusters: [...i.clusters] }))
-        : [{ name: DEFAULT_INSTANCE, namespace: e.argocd.namespace, clusters: e.clusters.map((c) => c.name) }];
+        ? e.argocd.instances.map((i) => ({ name: i.name, namespace: i.namespace, clusters: [...i.clusters], shards: i.shards ?? 1 }))
+        : [{ name: DEFAULT_INSTANCE, namespace: e.argocd.namespace, clusters: e.clusters.map((c) => c.name), shards: 1 }];
       const clusters: ResolvedCluster[] = e.clusters.map((c) => ({
         name: c.name,
         server: c.server,

@@ -4,10 +4,11 @@ import type { Inventory } from './inventory.js';
 /**
  * Limits a reviewer is warned about. ApplicationSet: Argo CD caps its status at 5,000 resources
  * (we keep to 1,000 Applications). Instance: the public scale tests ran 10,000 Applications on one
- * unsharded instance (50,000 only with sharding). Cluster: the controller shards by cluster, so
- * one cluster's Applications always share one shard; 3,000 is our margin for that, not an Argo CD number.
+ * unsharded controller (50,000 only with sharding), so 10,000 per controller shard. Cluster: the
+ * controller shards by cluster, so one cluster's Applications always share one shard; 3,000 is our
+ * margin for that, not an Argo CD number.
  */
-export const CAPACITY_LIMITS = { perApplicationSet: 1000, perInstance: 10_000, perCluster: 3000 } as const;
+export const CAPACITY_LIMITS = { perApplicationSet: 1000, perShard: 10_000, perCluster: 3000 } as const;
 
 export interface CapacityLine {
   readonly scope: 'instance' | 'cluster' | 'applicationset';
@@ -30,16 +31,21 @@ export function checkCapacity(fleet: ResolvedFleet, inventory: Inventory): Capac
     const [env, cluster] = key.split('/');
     perCluster.set(`${env}/${cluster}`, (perCluster.get(`${env}/${cluster}`) ?? 0) + 1);
   }
-  const perInstance = new Map<string, number>();
+  const perInstance = new Map<string, { applications: number; shards: number }>();
   for (const env of fleet.environments) {
     for (const c of env.clusters) {
-      perInstance.set(c.instance, (perInstance.get(c.instance) ?? 0) + (perCluster.get(`${env.name}/${c.name}`) ?? 0));
+      const shards = env.instances.find((i) => i.name === c.instance)?.shards ?? 1;
+      const entry = perInstance.get(c.instance) ?? { applications: 0, shards };
+      entry.applications += perCluster.get(`${env.name}/${c.name}`) ?? 0;
+      entry.shards = Math.max(entry.shards, shards);
+      perInstance.set(c.instance, entry);
     }
   }
   const lines: CapacityLine[] = [];
-  for (const [name, applications] of [...perInstance].sort()) {
-    const exceeded = applications > CAPACITY_LIMITS.perInstance;
-    lines.push({ scope: 'instance', name, applications, limit: CAPACITY_LIMITS.perInstance, exceeded, ...(exceeded ? { suggestion: 'name several Argo CD instances in argocd.instances and give each a share of the clusters' } : {}) });
+  for (const [name, { applications, shards }] of [...perInstance].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const limit = CAPACITY_LIMITS.perShard * shards;
+    const exceeded = applications > limit;
+    lines.push({ scope: 'instance', name, applications, limit, exceeded, ...(exceeded ? { suggestion: 'add controller shards (argocd.instances[].shards) or more Argo CD instances, each with a share of the clusters' } : {}) });
   }
   for (const [name, applications] of [...perCluster].sort()) {
     const exceeded = applications > CAPACITY_LIMITS.perCluster;

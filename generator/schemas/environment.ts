@@ -64,7 +64,12 @@ export const environmentSchema = {
             type: 'object',
             additionalProperties: false,
             required: ['name', 'namespace', 'clusters'],
-            properties: { name, namespace: name, clusters: { type: 'array', minItems: 1, uniqueItems: true, items: name } },
+            properties: {
+              name,
+              namespace: name,
+              clusters: { type: 'array', minItems: 1, uniqueItems: true, items: name },
+              shards: { type: 'integer', minimum: 1, description: 'Application controller shards (replicas) of this instance, for the capacity check. Default: 1.' },
+            },
           },
         },
       },
@@ -80,6 +85,13 @@ export const environmentSchema = {
           name,
           server: { type: 'string', format: 'uri', description: 'Kubernetes API server URL as registered in Argo CD.' },
           laender: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: laender } },
+          agsPrefixes: {
+            type: 'array',
+            description: 'Serve only Kommunen whose AGS starts with one of these (e.g. "091" for Oberbayern); splits a large Land over clusters. Default: the whole Land.',
+            minItems: 1,
+            uniqueItems: true,
+            items: { type: 'string', pattern: '^[0-9]{2,5}$' },
+          },
           entryLevel: {
             enum: ['vm', 'managed', 'platform'],
             description: 'Where the data centre stops: vm (we bring Kubernetes add-ons), managed (managed Kubernetes), platform (everything below the apps is provided).',

@@ -5,7 +5,7 @@ import { positionOf, type PathSegment, type YamlFile } from '../load/yaml-file.j
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
 import { closestMatch } from './did-you-mean.js';
-import { applicationName, effectiveApps, hostnameFor, isProduction, placeTenant } from '../model/resolve.js';
+import { applicationName, effectiveApps, hostnameFor, isProduction, placeTenant, servesKommune } from '../model/resolve.js';
 
 export interface ShapedFile<T> {
   readonly yaml: YamlFile;
@@ -150,11 +150,11 @@ function checkTenantInEnvironment(tenant: ShapedFile<TenantDoc>, env: ShapedFile
       const names = e.clusters.map((c) => c.name);
       const guess = closestMatch(override, names);
       report(tenant, ['cluster', e.name], 'E_UNKNOWN_CLUSTER', `cluster "${override}" does not exist in ${e.name}`, guess ? `did you mean "${guess}"?` : `clusters in ${e.name}: ${names.join(', ')}`);
-    } else if (!(cluster.laender as readonly string[]).includes(land)) {
-      report(tenant, ['cluster', e.name], 'E_CLUSTER_LAND', `cluster ${override} does not serve Land ${land}`, `add ${land} to its laender in ${env.yaml.file}, or pick another cluster`);
+    } else if (!servesKommune(cluster, land, t.ags)) {
+      report(tenant, ['cluster', e.name], 'E_CLUSTER_LAND', `cluster ${override} does not serve Land ${land}${cluster.agsPrefixes ? ` with AGS ${t.ags}` : ''}`, `add ${land} to its laender (or the AGS prefix to its agsPrefixes) in ${env.yaml.file}, or pick another cluster`);
     }
   } else if (!placeTenant(t, e)) {
-    report(tenant, ['environments', t.environments.indexOf(e.name)], 'E_NO_CLUSTER', `no cluster in ${e.name} serves Land ${land}`, `add ${land} to a cluster's laender in ${env.yaml.file}`);
+    report(tenant, ['environments', t.environments.indexOf(e.name)], 'E_NO_CLUSTER', `no cluster in ${e.name} serves Land ${land}${e.clusters.some((c) => (c.laender as readonly string[]).includes(land)) ? ` with AGS ${t.ags}` : ''}`, `add ${land} to a cluster's laender (or a prefix of ${t.ags} to its agsPrefixes) in ${env.yaml.file}`);
   }
   for (const app of effectiveApps(t, e)) {
     if (!e.apps[app]) continue;

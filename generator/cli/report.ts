@@ -1,0 +1,33 @@
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { directorySource } from '../load/input-source.js';
+import { loadFleet, today } from '../pipeline.js';
+import { renderFleetReport } from '../report/fleet-report.js';
+import { reportData } from '../report/report-data.js';
+import { EXIT, printDiagnostics, type Io } from './io.js';
+
+export async function runReport(o: { root: string; out: string }, io: Io): Promise<number> {
+  const asOf = today();
+  const { fleet, diagnostics } = await loadFleet(directorySource(o.root), asOf);
+  if (!fleet) {
+    printDiagnostics(io, diagnostics);
+    return EXIT.invalid;
+  }
+  const html = renderFleetReport(reportData(fleet, asOf));
+  const tmp = `${o.out}.${process.pid}.tmp`;
+  await writeFile(tmp, html);
+  await rename(tmp, o.out);
+  const kommunen = new Set(fleet.environments.flatMap((e) => e.kommunen.map((k) => k.id))).size;
+  io.out(`wrote ${path.relative(process.cwd(), o.out) || o.out}: ${kommunen} Kommunen in ${fleet.environments.length} environments, ${Math.round(html.length / 1024)} KiB`);
+  return EXIT.ok;
+}
+
+export function registerReport(program: Command, io: Io, run: (code: Promise<number>) => void): void {
+  program
+    .command('report')
+    .description('one self-contained HTML page with the fleet at a glance: Kommune × app versions per environment, waves, Länder, clusters, exceptions')
+    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
+    .option('--out <file>', 'where the page goes', 'fleet-report.html')
+    .action((opts: { root: string; out: string }) => run(runReport({ root: path.resolve(opts.root), out: path.resolve(opts.out) }, io)));
+}
