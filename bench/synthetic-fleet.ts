@@ -78,17 +78,18 @@ export function kommunenCsv(kommunen: readonly SyntheticKommune[]): string {
 
 /**
  * Environments dev, test and prod for a synthetic fleet: the sample fleet's catalogue and waves,
- * clusters of at most 900 Kommunen split by AGS prefix, and Argo CD instances of four clusters
+ * clusters of at most 900 Kommunen serving whole Kreise (AGS prefixes), and Argo CD instances of four clusters
  * with four controller shards each.
  */
 export function writeSyntheticEnvironments(root: string, kommunen: readonly SyntheticKommune[], sampleRoot: string): void {
   const byPrefix = new Map<string, number>();
-  for (const k of kommunen) byPrefix.set(k.ags.slice(0, 3), (byPrefix.get(k.ags.slice(0, 3)) ?? 0) + 1);
+  // Kreise (the first five digits) are the unit of placement: a cluster serves whole Kreise.
+  for (const k of kommunen) byPrefix.set(k.ags.slice(0, 5), (byPrefix.get(k.ags.slice(0, 5)) ?? 0) + 1);
   const landOf = (prefix: string) => LAENDER.find((l) => l.ags === prefix.slice(0, 2))!.code;
   const groups: { prefixes: string[]; count: number }[] = [];
   for (const [prefix, n] of [...byPrefix].sort()) {
     const last = groups.at(-1);
-    if (last && last.count + n <= PER_CLUSTER) {
+    if (last && last.count + n <= PER_CLUSTER && last.prefixes[0]!.slice(0, 2) === prefix.slice(0, 2)) {
       last.prefixes.push(prefix);
       last.count += n;
     } else groups.push({ prefixes: [prefix], count: n });

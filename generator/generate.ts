@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { checkInvariants } from './check/invariants.js';
+import { checkFleetInvariants } from './check/invariants.js';
 import { validateRenderedFile } from './check/validate-output.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { directorySource } from './load/input-source.js';
 import type { ResolvedFleet } from './model/resolve.js';
 import { loadFleet } from './pipeline.js';
-import { renderFleet } from './render/render-fleet.js';
+import { renderAllKommunen } from './render/render-kommunen.js';
+import { renderShared } from './render/render-fleet.js';
 import { serializeFile, type RenderedFile } from './render/serialize.js';
 import { checkRemovalGuards } from './plan/guards.js';
 import { inventoryOf, inventoryOnDisk } from './plan/inventory.js';
@@ -24,6 +25,8 @@ export interface GenerateOptions {
   readonly check?: boolean;
   /** Let a change remove more than the environment's share of Applications. */
   readonly allowMassRemoval?: boolean;
+  /** Worker threads rendering Kommunen. @default 1 (the main thread) */
+  readonly jobs?: number;
   readonly today: string;
 }
 
@@ -40,26 +43,38 @@ export interface RenderResult {
   readonly fleet?: ResolvedFleet;
   readonly dist?: ReadonlyMap<string, string>;
   readonly bootstrap?: ReadonlyMap<string, string>;
-  /** The rendered dist/ files with their objects, for plans and guards. */
-  readonly files?: readonly RenderedFile[];
+  /** The shared dist/ files (ApplicationSets, add-ons, platform projects) with their objects, for plans and guards. */
+  readonly shared?: readonly RenderedFile[];
 }
 
 /** load → validate → resolve → render → check output. Pure apart from reading the inputs. */
-export async function renderAndCheck(options: Pick<GenerateOptions, 'root' | 'envs' | 'today'>): Promise<RenderResult> {
+export async function renderAndCheck(options: Pick<GenerateOptions, 'root' | 'envs' | 'today' | 'jobs'>): Promise<RenderResult> {
   const { fleet, diagnostics } = await loadFleet(directorySource(options.root), options.today);
   if (!fleet) return { diagnostics };
-  return renderChecked(fleet, diagnostics, options.envs);
+  return renderChecked(fleet, diagnostics, options.envs, options.jobs);
 }
 
-export function renderChecked(fleet: ResolvedFleet, inputDiagnostics: readonly Diagnostic[], envs?: readonly string[]): RenderResult {
-  const tree = renderFleet(fleet, envs);
+/**
+ * Renders and checks in memory: the shared files on this thread, the Kommunen (most of the work)
+ * on worker threads; each Kommune's files are validated and serialized where they are rendered,
+ * so only text is kept.
+ */
+export async function renderChecked(fleet: ResolvedFleet, inputDiagnostics: readonly Diagnostic[], envs?: readonly string[], jobs?: number): Promise<RenderResult> {
+  const shared = renderShared(fleet, envs);
   const found: Diagnostic[] = [...inputDiagnostics];
-  for (const file of tree.dist) found.push(...validateRenderedFile(file, 'dist'));
-  for (const file of tree.bootstrap) found.push(...validateRenderedFile(file, 'argocd'));
-  found.push(...checkInvariants(fleet, tree.dist));
+  for (const file of shared.dist) found.push(...validateRenderedFile(file, 'dist'));
+  for (const file of shared.bootstrap) found.push(...validateRenderedFile(file, 'argocd'));
+  found.push(...checkFleetInvariants(fleet, shared.dist));
+  const kommunen = await renderAllKommunen(fleet.environments.filter((e) => !envs || envs.includes(e.name)), jobs);
+  found.push(...kommunen.diagnostics);
   const diagnostics = sortDiagnostics(found);
   if (hasErrors(diagnostics)) return { diagnostics, fleet };
-  return { diagnostics, fleet, dist: toMap(tree.dist), bootstrap: toMap(tree.bootstrap), files: tree.dist };
+  const dist = toMap(shared.dist);
+  for (const [file, text] of kommunen.files) {
+    if (dist.has(file)) throw new Error(`two render modules wrote ${file}`);
+    dist.set(file, text);
+  }
+  return { diagnostics, fleet, dist: new Map([...dist].sort(([a], [b]) => (a < b ? -1 : 1))), bootstrap: toMap(shared.bootstrap), shared: shared.dist };
 }
 
 function toMap(files: readonly RenderedFile[]): Map<string, string> {
@@ -86,7 +101,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     if (!rendered.dist || !rendered.bootstrap) return { diagnostics: rendered.diagnostics, fleet: rendered.fleet };
     // The removal guards compare with what is deployed now: the dist/ on disk.
     const before = await inventoryOnDisk(outDir, options.envs);
-    const guards = checkRemovalGuards(before, inventoryOf(rendered.files!), rendered.fleet!, { allowMassRemoval: options.allowMassRemoval });
+    const guards = checkRemovalGuards(before, inventoryOf(rendered.shared!, rendered.dist), rendered.fleet!, { allowMassRemoval: options.allowMassRemoval });
     if (hasErrors(guards)) return { diagnostics: sortDiagnostics([...rendered.diagnostics, ...guards]), fleet: rendered.fleet };
     const trees = ownedTrees(outDir, bootstrapDir, rendered.dist, rendered.bootstrap, options.envs);
     const changes = options.check ? await diffTrees(await trees, workDir) : await writeTrees(workDir, await trees);

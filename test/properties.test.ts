@@ -73,7 +73,7 @@ describe('isolation holds over random fleets', () => {
       fc.asyncProperty(fleetArbitrary, async (fleetInput) => {
         const { fleet, diagnostics } = await loadFleet(memorySource(filesOf(fleetInput)), TODAY);
         expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-        const rendered = renderChecked(fleet!, diagnostics);
+        const rendered = await renderChecked(fleet!, diagnostics);
         expect(rendered.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
         const env = fleet!.environments[0]!;
         const objects = [...rendered.dist!].flatMap(([file, text]) => text.split(/^---\n/m).map((doc) => ({ file, o: parse(doc) as KubeObject })));
@@ -128,7 +128,7 @@ describe('fuzzing the loader', () => {
       expect(diagnostics.some((d) => d.severity === 'error')).toBe(true);
       return 1;
     }
-    const rendered = renderChecked(fleet, diagnostics);
+    const rendered = await renderChecked(fleet, diagnostics);
     return rendered.dist ? 0 : 1;
   }
 

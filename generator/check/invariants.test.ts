@@ -5,7 +5,8 @@ import type { ResolvedFleet } from '../model/resolve.js';
 import { loadFleet } from '../pipeline.js';
 import { renderFleet } from '../render/render-fleet.js';
 import type { KubeObject, RenderedFile } from '../render/serialize.js';
-import { checkInvariants } from './invariants.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { checkFleetInvariants, checkKommuneInvariants } from './invariants.js';
 import { validateRenderedFile } from './validate-output.js';
 
 const SMALL = path.resolve(import.meta.dirname, '../../test/fixtures/small-fleet/input');
@@ -25,6 +26,19 @@ function tamper(dist: RenderedFile[], pathPart: string, kind: string, change: (o
     change(target as Record<string, any>);
     return { ...file, objects };
   });
+}
+
+/** Both halves of the invariants, as generate runs them: per Kommune, then on the shared files. */
+function checkInvariants(fleet: ResolvedFleet, dist: RenderedFile[]): Diagnostic[] {
+  const own = (f: RenderedFile) => /\/kommunen\/[^/]+\/baseline\.yaml$|\/projects\/kommunen\/[^/]+\.yaml$/.test(f.path);
+  const out = checkFleetInvariants(fleet, dist.filter((f) => !own(f)));
+  for (const env of fleet.environments) {
+    for (const k of env.kommunen) {
+      const files = dist.filter((f) => f.path === `${env.name}/kommunen/${k.id}/baseline.yaml` || (f.path.startsWith(`${env.name}/`) && f.path.endsWith(`/projects/kommunen/${k.id}.yaml`)));
+      out.push(...checkKommuneInvariants(env, k, files));
+    }
+  }
+  return out;
 }
 
 const codes = (fleet: ResolvedFleet, dist: RenderedFile[]) => checkInvariants(fleet, dist).map((d) => d.code);

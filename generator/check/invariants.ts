@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics.js';
-import type { ResolvedFleet } from '../model/resolve.js';
+import type { ResolvedEnvironment, ResolvedFleet, ResolvedKommune } from '../model/resolve.js';
 import { MAX_APPLICATIONS_PER_APPLICATIONSET } from '../render/kommune-apps.js';
 import { catalogueRepos } from '../render/kommune-project.js';
 import { LABELS } from '../render/labels.js';
@@ -9,23 +9,40 @@ import { scanForSecrets } from '../validate/secrets.js';
 type Step = { matchExpressions: { key: string; operator: 'In' | 'NotIn'; values: string[] }[] };
 type Element = Record<string, unknown> & { kommune: string; wave: string; hostname: string };
 
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
 /**
- * The promises the output keeps, checked on every generate before anything is written:
- * the rollout reaches every Application exactly once, Kommunen are isolated from each other,
- * and no credential is in the output.
+ * The promises a Kommune's own files keep, checked as each Kommune is rendered: its namespace is
+ * isolated (Pod Security restricted, default-deny networking) and its Argo CD project reaches only
+ * its own namespace on its own cluster, the catalogue's repositories, nothing cluster-wide.
  */
-export function checkInvariants(fleet: ResolvedFleet, dist: readonly RenderedFile[]): Diagnostic[] {
+export function checkKommuneInvariants(env: ResolvedEnvironment, k: ResolvedKommune, files: readonly RenderedFile[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const server = env.clusters.find((c) => c.name === k.cluster)!.server;
+  for (const file of files) {
+    if (/\/kommunen\/[^/]+\/baseline\.yaml$/.test(file.path)) out.push(...checkBaseline(file));
+    for (const object of file.objects) {
+      if (object.kind === 'AppProject') out.push(...checkKommuneProject(object, k.namespace, server, new Set(catalogueRepos(env)), k.file));
+    }
+  }
+  return out;
+}
+
+/**
+ * The promises of the fleet as a whole, checked on the shared files before anything is written:
+ * the rollout reaches every Application exactly once, no two Kommunen share a namespace or
+ * hostname, and no credential is in the Helm values.
+ */
+export function checkFleetInvariants(fleet: ResolvedFleet, shared: readonly RenderedFile[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const fileOf = new Map<string, string>();
   for (const env of fleet.environments) for (const k of env.kommunen) fileOf.set(`${env.name}/${k.id}`, k.file);
-  const report = (code: string, message: string, hint: string, file: string) =>
-    out.push({ code, severity: 'error', message, file, line: 1, col: 1, hint });
+  const report = (code: string, message: string, hint: string, file: string) => out.push({ code, severity: 'error', message, file, line: 1, col: 1, hint });
 
   const hostnames = new Map<string, string>();
   const namespaces = new Map<string, string>();
   for (const env of fleet.environments) {
     const servers = new Map(env.clusters.map((c) => [c.name, c.server]));
-    const repos = new Set(catalogueRepos(env));
     for (const k of env.kommunen) {
       const owner = `${env.name}/${k.id}`;
       const hostOwner = hostnames.get(k.hostname);
@@ -36,25 +53,21 @@ export function checkInvariants(fleet: ResolvedFleet, dist: readonly RenderedFil
       if (nsOwner) report('E_ISOLATION_NAMESPACE', `namespace ${k.namespace} on ${k.cluster} is used by ${nsOwner} and ${owner}`, 'each Kommune needs its own namespace', k.file);
       namespaces.set(nsKey, owner);
     }
-    for (const file of dist.filter((f) => f.path.startsWith(`${env.name}/`))) {
-      if (/\/kommunen\/[^/]+\/baseline\.yaml$/.test(file.path)) out.push(...checkBaseline(file));
-      for (const object of file.objects) {
-        if (object.kind === 'ApplicationSet') out.push(...checkApplicationSet(object, file, env.name, fileOf));
-        if (object.kind === 'AppProject' && labelOf(object, LABELS.kommune)) {
-          const k = env.kommunen.find((x) => x.id === labelOf(object, LABELS.kommune))!;
-          out.push(...checkKommuneProject(object, k.namespace, servers.get(k.cluster)!, repos, k.file));
-        }
-        for (const finding of scanForSecrets(object)) {
-          report('E_OUTPUT_CREDENTIAL', `${file.path}: ${object.kind} ${object.metadata.name} has a literal credential at ${finding.path.join('.')}`, 'inputs may only reference secrets', file.source);
+  }
+  for (const file of shared) {
+    const env = file.path.split('/')[0]!;
+    for (const object of file.objects) {
+      if (object.kind !== 'ApplicationSet') continue;
+      out.push(...checkApplicationSet(object, file, env, fileOf));
+      // Helm values are the one place free-form input reaches the output.
+      for (const element of (object.spec as { generators: { list: { elements: Element[] } }[] }).generators.flatMap((g) => g.list.elements)) {
+        for (const finding of scanForSecrets(element.values ?? {})) {
+          report('E_OUTPUT_CREDENTIAL', `${file.path}: values of ${element.kommune} hold a literal credential at ${finding.path.join('.')}`, 'inputs may only reference secrets', fileOf.get(`${env}/${element.kommune}`) ?? file.source);
         }
       }
     }
   }
   return out;
-}
-
-function labelOf(object: KubeObject, key: string): string | undefined {
-  return ((object.metadata.labels ?? {}) as Record<string, string>)[key];
 }
 
 function checkApplicationSet(object: KubeObject, file: RenderedFile, env: string, fileOf: Map<string, string>): Diagnostic[] {
@@ -70,25 +83,25 @@ function checkApplicationSet(object: KubeObject, file: RenderedFile, env: string
   const report = (code: string, message: string, hint: string, source = file.source) =>
     out.push({ code, severity: 'error', message: `ApplicationSet ${name}: ${message}`, file: source, line: 1, col: 1, hint });
   if (elements.length > MAX_APPLICATIONS_PER_APPLICATIONSET) {
-    report('E_APPSET_TOO_LARGE', `generates ${elements.length} Applications, the limit is ${MAX_APPLICATIONS_PER_APPLICATIONSET}`, 'spread the Kommunen over more clusters (cluster: in the Kommune files, or another cluster serving the Land)');
+    report('E_APPSET_TOO_LARGE', `generates ${elements.length} Applications, the limit is ${MAX_APPLICATIONS_PER_APPLICATIONSET}`, 'spread the Kommunen over more clusters (cluster: in the Kommune files, agsPrefixes on clusters, or another cluster serving the Land)');
   }
   if (spec.strategy?.type !== 'RollingSync') report('E_ROLLOUT_STRATEGY', 'has no RollingSync strategy', 'every ApplicationSet rolls out in waves');
   if (spec.template.spec.syncPolicy?.automated) report('E_ROLLOUT_AUTOSYNC', 'its Applications sync automatically, bypassing the waves', 'remove the automated sync policy');
   if (spec.syncPolicy?.preserveResourcesOnDeletion !== true) report('E_MASS_DELETE', 'does not preserve resources on deletion', 'set preserveResourcesOnDeletion: true');
   const steps = spec.strategy?.rollingSync?.steps ?? [];
+  const labelTemplates = Object.entries(spec.template.metadata.labels);
   for (const element of elements) {
-    const labels = Object.fromEntries(
-      Object.entries(spec.template.metadata.labels).map(([k, v]) => [k, v.replace(/\{\{ \.(\w+) \}\}/g, (_, key: string) => String(element[key] ?? ''))]),
-    );
+    const fill = (template: string) => template.replace(/\{\{ \.(\w+) \}\}/g, (_, key: string) => String(element[key] ?? ''));
+    const labels = Object.fromEntries(labelTemplates.map(([k, v]) => [k, fill(v)]));
     const matching = steps.filter((s) => s.matchExpressions.every((m) => (m.operator === 'In') === m.values.includes(labels[m.key] ?? '')));
     const source = fileOf.get(`${env}/${element.kommune}`) ?? file.source;
     if (matching.length !== 1) {
       report('E_ROLLOUT_COVERAGE', `the Application for ${element.kommune} is matched by ${matching.length} RollingSync steps (wave ${labels[LABELS.wave]})`, 'every Application must be in exactly one wave, or Argo CD never syncs it', source);
     }
-    const appName = spec.template.metadata.name.replace(/\{\{ \.(\w+) \}\}/g, (_, key: string) => String(element[key] ?? ''));
+    const appName = fill(spec.template.metadata.name);
     if (appName.length > 63) report('E_OUTPUT_NAME', `Application name ${appName} is longer than 63 characters`, 'shorten the Kommune id', source);
     for (const [key, value] of Object.entries(labels)) {
-      if (value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) report('E_OUTPUT_NAME', `label ${key}=${value} of ${appName} is not a valid label value`, 'at most 63 characters: letters, digits, -, _ and .', source);
+      if (value.length > 63 || !LABEL_VALUE.test(value)) report('E_OUTPUT_NAME', `label ${key}=${value} of ${appName} is not a valid label value`, 'at most 63 characters: letters, digits, -, _ and .', source);
     }
   }
   return out;

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { RenderedFile, KubeObject } from '../render/serialize.js';
 import { unknownFields } from './known-fields.js';
 
-type Model = new (data: never) => { validate(): void };
+type Model = { prototype: { validate(this: unknown): void } };
 
 /** The Kubernetes 1.33 and Argo CD schemas, by apiVersion and kind. */
 const MODELS: Readonly<Record<string, Model>> = {
@@ -44,7 +44,9 @@ export function validateRenderedFile(file: RenderedFile, tree: string): Diagnost
       continue;
     }
     try {
-      new Model(object as never).validate();
+      // The models' validate runs their compiled schema on `this`: call it on the object itself
+      // rather than on a copy (constructing a model deep-copies, a third of the time at scale).
+      Model.prototype.validate.call(object);
     } catch (error) {
       report('E_OUTPUT_SCHEMA', `${id} does not match its schema: ${(error as Error).message}`, 'check the input values that feed this object');
     }

@@ -12,6 +12,7 @@ export interface GenerateCliOptions {
   readonly env?: string[];
   readonly check?: boolean;
   readonly allowMassRemoval?: boolean;
+  readonly jobs?: number;
 }
 
 export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<number> {
@@ -22,9 +23,10 @@ export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<
     envs: options.env,
     check: options.check,
     allowMassRemoval: options.allowMassRemoval,
+    jobs: options.jobs,
     today: today(),
   });
-  printDiagnostics(io, result.diagnostics);
+  printDiagnostics(io, result.diagnostics, 20);
   if (hasErrors(result.diagnostics) || !result.changes) {
     io.err('nothing was written');
     return EXIT.invalid;
@@ -54,7 +56,8 @@ export function registerGenerate(program: Command, io: Io, run: (code: Promise<n
     .option('--env <name...>', 'render only these environments into dist/')
     .option('--check', 'write nothing; exit 3 and list the files that differ')
     .option('--allow-mass-removal', 'let the change remove more than the environment\'s share of Applications')
-    .action((opts: { root: string; out?: string; bootstrapOut?: string; env?: string[]; check?: boolean; allowMassRemoval?: boolean }) => {
+    .option('--jobs <n>', 'worker threads rendering Kommunen (default 1: on the main thread)', (v) => Number.parseInt(v, 10))
+    .action((opts: { root: string; out?: string; bootstrapOut?: string; env?: string[]; check?: boolean; allowMassRemoval?: boolean; jobs?: number }) => {
       const root = path.resolve(opts.root);
       run(runGenerate({ ...opts, root, out: opts.out && path.resolve(opts.out), bootstrapOut: opts.bootstrapOut && path.resolve(opts.bootstrapOut) }, io));
     });

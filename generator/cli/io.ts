@@ -14,10 +14,18 @@ export const processIo: Io = {
   isTTY: Boolean(process.stdout.isTTY),
 };
 
-export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[]): void {
-  for (const d of diagnostics) io.err(formatDiagnostic(d));
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.length - errors;
+/**
+ * Prints every error, and warnings up to `maxWarnings` (a nationwide fleet can carry hundreds of
+ * harmless repeated-name warnings; `validate` shows them all).
+ */
+export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[], maxWarnings = Infinity): void {
+  let warnings = 0;
+  for (const d of diagnostics) {
+    if (d.severity === 'warning' && ++warnings > maxWarnings) continue;
+    io.err(formatDiagnostic(d));
+  }
+  if (warnings > maxWarnings) io.err(`... and ${warnings - maxWarnings} more warnings (ozg-gitops validate lists them all)`);
+  const errors = diagnostics.length - warnings;
   if (diagnostics.length > 0) io.err(`${errors} error(s), ${warnings} warning(s)`);
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { EXIT, printDiagnostics, processIo, type Io } from './io.js';
 import { registerGenerate } from './generate.js';
@@ -60,6 +61,10 @@ function exitCodeFor(error: unknown, io: Io): number {
   io.err('this is a bug in ozg-gitops, not in your input; please report it with the command you ran');
   return EXIT.internal;
 }
+
+// A larger young generation: rendering a nationwide fleet allocates many short-lived objects,
+// and the default semi-space makes the scavenger run thousands of times.
+setFlagsFromString('--max-semi-space-size=64');
 
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
 if (invokedDirectly) {

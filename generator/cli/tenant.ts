@@ -24,7 +24,7 @@ function onboardOptions(flags: CommonFlags, id?: string): OnboardOptions {
 
 async function onboard(candidates: OnboardCandidate[], options: OnboardOptions, io: Io): Promise<number> {
   const result = await onboardKommunen(candidates, options);
-  printDiagnostics(io, result.diagnostics);
+  printDiagnostics(io, result.diagnostics, 20);
   if (hasErrors(result.diagnostics)) {
     io.err('nothing was written');
     return EXIT.invalid;

@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
 
@@ -34,7 +35,8 @@ export function directorySource(root: string): InputSource {
       return files.sort();
     },
     async read(file) {
-      return readFile(path.join(root, file));
+      // Synchronous: thousands of small Kommune files read faster without a trip through the thread pool.
+      return readFileSync(path.join(root, file));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { load } from 'js-yaml';
 import type { AppEntry, Inventory } from './inventory.js';
 
 /** Identical changes, shown once with the Kommunen (or clusters) they apply to. */
@@ -68,7 +69,7 @@ function diffEnvironment(env: string, before: Inventory, after: Inventory): Envi
         parts.push(`${label} removed`);
       } else {
         if (old.version !== now.version) parts.push(`${label} ${old.version} → ${now.version}`);
-        if (old.valuesHash !== now.valuesHash) parts.push(`${label} values changed`);
+        if (old.values !== now.values) parts.push(`${label} values changed`);
         if (old.cluster !== now.cluster) parts.push(`${label} moved ${old.cluster} → ${now.cluster}`);
         if (old.wave !== now.wave) parts.push(`${label} wave ${old.wave} → ${now.wave}`);
         if (layer === 'baseline') {
@@ -135,7 +136,18 @@ function group(perMember: ReadonlyMap<string, string[]>): ChangeGroup[] {
     .sort((x, y) => y.members.length - x.members.length || (x.description < y.description ? -1 : 1));
 }
 
-/** `Kind/name` of the objects whose content differs between two baselines. */
-function changedObjects(before = new Map<string, string>() as ReadonlyMap<string, string>, after = new Map<string, string>() as ReadonlyMap<string, string>): string[] {
-  return [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k)).sort();
+/** `Kind/name` of the objects whose content differs between two baseline files. */
+function changedObjects(before = '', after = ''): string[] {
+  if (before === after) return [];
+  const index = (text: string) =>
+    new Map(
+      text
+        .split(/^---\n/m)
+        .map((doc) => load(doc) as { kind: string; metadata: { name: string } } | null)
+        .filter((o): o is { kind: string; metadata: { name: string } } => Boolean(o))
+        .map((o) => [`${o.kind}/${o.metadata.name}`, JSON.stringify(o)] as const),
+    );
+  const b = index(before);
+  const a = index(after);
+  return [...new Set([...b.keys(), ...a.keys()])].filter((k) => b.get(k) !== a.get(k)).sort();
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { LABELS } from '../render/labels.js';
@@ -15,8 +14,8 @@ export interface AppEntry {
   readonly cluster: string;
   readonly wave: string;
   readonly version: string;
-  /** Hash of the Kommune's Helm values, to tell a values change from none. */
-  readonly valuesHash: string;
+  /** The Kommune's Helm values as JSON, to tell a values change from none. */
+  readonly values: string;
 }
 
 /** What a rendered tree deploys: generated Applications, add-ons, and each Kommune's baseline objects. */
@@ -25,8 +24,8 @@ export interface Inventory {
   readonly apps: ReadonlyMap<string, AppEntry>;
   /** Key `<env>/<cluster>/<addon>` → chart version. */
   readonly addons: ReadonlyMap<string, string>;
-  /** Key `<env>/<kommune>` → `Kind/name` → object JSON. */
-  readonly baselines: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Key `<env>/<kommune>` → baseline.yaml text. */
+  readonly baselines: ReadonlyMap<string, string>;
   /** Per environment: the RollingSync steps, for estimates. */
   readonly waves: ReadonlyMap<string, readonly { name: string; maxUpdate: number | string }[]>;
 }
@@ -37,25 +36,27 @@ type AppSetSpec = {
   template: { spec: { source: { targetRevision: string } } };
 };
 
-/** Reads what a rendered dist/ tree deploys from its objects (paths relative to dist/). */
-export function inventoryOf(files: readonly RenderedFile[]): Inventory {
+/**
+ * What a rendered dist/ tree deploys: Applications and add-ons from the shared files' objects,
+ * baselines as text from the serialized tree (paths relative to dist/).
+ */
+export function inventoryOf(shared: readonly RenderedFile[], dist: ReadonlyMap<string, string> = new Map()): Inventory {
   const apps = new Map<string, AppEntry>();
   const addons = new Map<string, string>();
-  const baselines = new Map<string, Map<string, string>>();
+  const baselines = new Map<string, string>();
   const waves = new Map<string, { name: string; maxUpdate: number | string }[]>();
-  for (const file of files) {
+  for (const file of shared) {
     const env = file.path.split('/')[0]!;
-    const baseline = /^[^/]+\/kommunen\/([^/]+)\/baseline\.yaml$/.exec(file.path);
-    if (baseline) {
-      baselines.set(`${env}/${baseline[1]}`, new Map(file.objects.map((o) => [`${o.kind}/${o.metadata.name}`, JSON.stringify(o)])));
-      continue;
-    }
     for (const object of file.objects) {
       if (object.kind === 'ApplicationSet') addApplicationSet(env, object, apps, waves);
       else if (object.kind === 'Application' && labelOf(object, LABELS.layer) === 'cluster') {
         addons.set(`${env}/${labelOf(object, LABELS.cluster)}/${labelOf(object, LABELS.app)}`, (object.spec as { source: { targetRevision: string } }).source.targetRevision);
       }
     }
+  }
+  for (const [file, text] of dist) {
+    const baseline = /^([^/]+)\/kommunen\/([^/]+)\/baseline\.yaml$/.exec(file);
+    if (baseline) baselines.set(`${baseline[1]}/${baseline[2]}`, text);
   }
   return { apps, addons, baselines, waves };
 }
@@ -80,23 +81,46 @@ function addApplicationSet(env: string, object: KubeObject, apps: Map<string, Ap
       cluster,
       wave: String(e.wave),
       version: app === 'baseline' ? '' : String(e.versionException ?? pinned),
-      valuesHash: createHash('sha256').update(JSON.stringify(e.values ?? {})).digest('hex').slice(0, 12),
+      values: e.values === undefined ? '' : JSON.stringify(e.values),
     });
   }
 }
 
 /**
- * What the dist/ on disk deploys: its ApplicationSets and add-ons (baselines are not needed to
- * guard removals), optionally for some environments only.
+ * Which Applications the dist/ on disk deploys (key `<env>/<kommune>/<app>`), optionally for some
+ * environments: all the removal guards need. Reads our own canonical ApplicationSet files by line
+ * (the element keys sit at a fixed indentation) instead of parsing 50 MB of YAML; a file that does
+ * not look canonical is parsed in full.
  */
 export async function inventoryOnDisk(distDir: string, envs?: readonly string[]): Promise<Inventory> {
-  const files: RenderedFile[] = [];
-  for (const file of [...(await listFiles(distDir))].sort()) {
-    if (!/^[^/]+\/argocd\/[^/]+\/(applicationsets|addons)\//.test(file)) continue;
-    if (envs && !envs.includes(file.split('/')[0]!)) continue;
+  const apps = new Map<string, AppEntry>();
+  const parsed: RenderedFile[] = [];
+  for (const file of await listApplicationSetFiles(distDir)) {
+    const env = file.split('/')[0]!;
+    if (envs && !envs.includes(env)) continue;
     const text = await readFile(path.join(distDir, file), 'utf8');
-    const objects = text.split(/^---\n/m).map((doc) => load(doc) as KubeObject).filter(Boolean);
-    files.push({ path: file, objects, source: file });
+    const app = /^    ozg-cloud\.example\/app: (\S+)$/m.exec(text)?.[1];
+    const kommunen = [...text.matchAll(/^            kommune: (\S+)$/gm)].map((m) => m[1]!);
+    if (!app || (kommunen.length === 0 && /elements:\n\s+- /.test(text))) {
+      parsed.push({ path: file, objects: text.split(/^---\n/m).map((doc) => load(doc) as KubeObject).filter(Boolean), source: file });
+      continue;
+    }
+    for (const kommune of kommunen) apps.set(`${env}/${kommune}/${app}`, { env, kommune, app, cluster: '', wave: '', version: '', values: '' });
   }
-  return inventoryOf(files);
+  const full = inventoryOf(parsed);
+  for (const [key, entry] of full.apps) apps.set(key, entry);
+  return { apps, addons: new Map(), baselines: new Map(), waves: new Map() };
+}
+
+/** `<env>/argocd/<instance>/applicationsets/**` under dist/, without walking the Kommune folders. */
+async function listApplicationSetFiles(distDir: string): Promise<string[]> {
+  const out: string[] = [];
+  const dirs = async (p: string) => (await readdir(p, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  for (const env of await dirs(distDir)) {
+    for (const instance of await dirs(path.join(distDir, env, 'argocd'))) {
+      const base = `${env}/argocd/${instance}/applicationsets`;
+      for (const file of [...(await listFiles(path.join(distDir, base)))].sort()) out.push(`${base}/${file}`);
+    }
+  }
+  return out;
 }

@@ -98,7 +98,7 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
 
 async function renderInventory(loaded: { fleet?: ResolvedFleet; diagnostics: readonly Diagnostic[] }): Promise<{ fleet?: ResolvedFleet; inventory?: Inventory; diagnostics: readonly Diagnostic[] }> {
   if (!loaded.fleet) return { diagnostics: loaded.diagnostics };
-  const rendered = renderChecked(loaded.fleet, loaded.diagnostics);
-  if (!rendered.files || hasErrors(rendered.diagnostics)) return { fleet: loaded.fleet, diagnostics: rendered.diagnostics };
-  return { fleet: loaded.fleet, inventory: inventoryOf(rendered.files), diagnostics: rendered.diagnostics };
+  const rendered = await renderChecked(loaded.fleet, loaded.diagnostics);
+  if (!rendered.shared || !rendered.dist || hasErrors(rendered.diagnostics)) return { fleet: loaded.fleet, diagnostics: rendered.diagnostics };
+  return { fleet: loaded.fleet, inventory: inventoryOf(rendered.shared, rendered.dist), diagnostics: rendered.diagnostics };
 }

@@ -31,13 +31,19 @@ export function renderEnvironmentShared(env: ResolvedEnvironment): RenderedFile[
   return files;
 }
 
-/** Every layer of every environment; `only` limits dist/ to some environments. */
-export function renderFleet(fleet: ResolvedFleet, only?: readonly string[]): RenderedTree {
+/** Everything but the per-Kommune files: shared dist/ files of the selected environments, and the bootstrap. */
+export function renderShared(fleet: ResolvedFleet, only?: readonly string[]): RenderedTree {
   const dist: RenderedFile[] = [];
   for (const env of fleet.environments) {
     if (only && !only.includes(env.name)) continue;
     dist.push(...renderEnvironmentShared(env));
-    for (const k of env.kommunen) dist.push(...renderKommune(env, k));
   }
   return { dist, bootstrap: renderBootstrap(fleet) };
+}
+
+/** Every layer of every environment in one list (small fleets and tests; generate renders Kommunen in workers). */
+export function renderFleet(fleet: ResolvedFleet, only?: readonly string[]): RenderedTree {
+  const shared = renderShared(fleet, only);
+  const kommunen = fleet.environments.filter((e) => !only || only.includes(e.name)).flatMap((env) => env.kommunen.flatMap((k) => renderKommune(env, k)));
+  return { dist: [...shared.dist, ...kommunen], bootstrap: shared.bootstrap };
 }

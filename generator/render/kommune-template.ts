@@ -1,0 +1,72 @@
+import { dump } from 'js-yaml';
+import { checkKommuneInvariants } from '../check/invariants.js';
+import { validateRenderedFile } from '../check/validate-output.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
+import { renderKommune } from './render-fleet.js';
+import { sortObjects, type RenderedFile } from './serialize.js';
+
+/**
+ * A Kommune's own files (baseline and project) differ from every other Kommune's of the same
+ * environment, size and cluster only in five values. So cdk8s renders them once per shape with
+ * placeholders, the result is validated and checked once, serialized with every string
+ * double-quoted, and each Kommune gets a copy with its values JSON-escaped into the quotes, which
+ * is always valid YAML. At 10,800 Kommunen × 3 environments this turns 32,400 cdk8s syntheses and
+ * YAML serializations into a few dozen; `renderKommuneDirect` is the reference it must equal.
+ */
+const PLACEHOLDERS = { id: 'zzozgidzz', name: 'zzozgnamezz', ags: 'zzozgagszz', land: 'zzozglandzz', wave: 'zzozgwavezz' } as const;
+const MARK = 'zzozg';
+
+export interface KommuneFiles {
+  readonly files: readonly (readonly [path: string, text: string])[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+interface Template {
+  readonly files: readonly (readonly [path: string, text: string])[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Every string double-quoted: a value put into the quotes only needs JSON escaping. */
+export function serializeQuoted(file: RenderedFile): string {
+  return sortObjects(file.objects)
+    .map((o) => dump(o, { lineWidth: -1, noRefs: true, forceQuotes: true, quotingType: '"' }))
+    .join('---\n');
+}
+
+/** Renders, validates and checks one Kommune's files the slow, direct way. */
+export function renderKommuneDirect(env: ResolvedEnvironment, k: ResolvedKommune): KommuneFiles {
+  const files = renderKommune(env, k);
+  const diagnostics = [...files.flatMap((f) => validateRenderedFile(f, 'dist')), ...checkKommuneInvariants(env, k, files)];
+  return { files: files.map((f) => [f.path, serializeQuoted(f)] as const), diagnostics };
+}
+
+export class KommuneTemplates {
+  private readonly cache = new Map<string, Template>();
+
+  render(env: ResolvedEnvironment, k: ResolvedKommune): KommuneFiles {
+    const values = [k.id, k.name, k.ags, k.land, k.wave];
+    // An input that contains the placeholder mark could be mistaken for one: render it directly.
+    if (values.some((v) => v.includes(MARK))) return renderKommuneDirect(env, k);
+    const key = `${env.name}\0${k.size}\0${k.cluster}`;
+    let template = this.cache.get(key);
+    if (!template) {
+      const shape: ResolvedKommune = { ...k, id: PLACEHOLDERS.id, namespace: PLACEHOLDERS.id, name: PLACEHOLDERS.name, ags: PLACEHOLDERS.ags, land: PLACEHOLDERS.land as ResolvedKommune['land'], wave: PLACEHOLDERS.wave, file: k.file };
+      template = renderKommuneDirect(env, shape);
+      this.cache.set(key, template);
+    }
+    const fill = (text: string, quoted: boolean) => {
+      const put = (v: string) => (quoted ? JSON.stringify(v).slice(1, -1) : v);
+      return text
+        .replaceAll(PLACEHOLDERS.id, put(k.id))
+        .replaceAll(PLACEHOLDERS.ags, put(k.ags))
+        .replaceAll(PLACEHOLDERS.land, put(k.land))
+        .replaceAll(PLACEHOLDERS.wave, put(k.wave))
+        .replaceAll(PLACEHOLDERS.name, put(k.name));
+    };
+    return {
+      files: template.files.map(([p, text]) => [fill(p, false), fill(text, true)] as const),
+      diagnostics: template.diagnostics.map((d) => ({ ...d, file: k.file, message: fill(d.message, false) })),
+    };
+  }
+}

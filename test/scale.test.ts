@@ -1,0 +1,32 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { kommunenCsv, syntheticKommunen, writeSyntheticEnvironments } from '../bench/synthetic-fleet.js';
+import { renderAndCheck } from '../generator/generate.js';
+import { cli, REPO_ROOT, tempDir, write } from './helpers/fleet.js';
+
+describe('nationwide scale', () => {
+  it('10,800 Kommunen × 3 environments render, validate, and are byte-identical on worker threads and on one thread', async () => {
+    const root = tempDir();
+    const kommunen = syntheticKommunen(10_800);
+    expect(new Set(kommunen.map((k) => k.ags.slice(0, 2))).size).toBe(16);
+    writeSyntheticEnvironments(root, kommunen, REPO_ROOT);
+    write(root, 'kommunen.csv', kommunenCsv(kommunen));
+    expect((await cli('tenant', 'import', path.join(root, 'kommunen.csv'), '--root', root, '--env', 'dev,test,prod')).code).toBe(0);
+
+    const single = await renderAndCheck({ root, today: '2026-11-27', jobs: 1 });
+    expect(single.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const parallel = await renderAndCheck({ root, today: '2026-11-27', jobs: 2 });
+    expect(parallel.diagnostics).toEqual(single.diagnostics);
+    expect(parallel.dist!.size).toBe(single.dist!.size);
+    expect([...parallel.dist!.keys()]).toEqual([...single.dist!.keys()]);
+    let differing = 0;
+    for (const [file, text] of single.dist!) if (parallel.dist!.get(file) !== text) differing++;
+    expect(differing).toBe(0);
+    // 10,800 baselines and projects per environment, and no ApplicationSet over 1,000 Applications
+    expect([...single.dist!.keys()].filter((f) => /\/kommunen\/[^/]+\/baseline\.yaml$/.test(f))).toHaveLength(32_400);
+    const sizes = single.shared!.flatMap((f) => f.objects).filter((o) => o.kind === 'ApplicationSet').map((o) => (o.spec as { generators: { list: { elements: unknown[] } }[] }).generators[0]!.list.elements.length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(1000);
+    // every Kommune runs the six default apps plus its baseline, in three environments
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(10_800 * 3 * 7);
+  }, 600_000);
+});
