@@ -10,6 +10,7 @@ import { renderShared } from './render/render-fleet.js';
 import { serializeFile, type RenderedFile } from './render/serialize.js';
 import { checkRemovalGuards } from './plan/guards.js';
 import { inventoryOf, inventoryOnDisk } from './plan/inventory.js';
+import { generateFingerprint, recordRun, unchangedSinceLastRun } from './write/manifest.js';
 import { acquireLock, diffTrees, recoverInterruptedWrite, writeTrees, type OwnedTree, type TreeChanges } from './write/write-tree.js';
 
 export interface GenerateOptions {
@@ -35,6 +36,8 @@ export interface GenerateResult {
   /** Undefined when the inputs or the output did not validate. */
   readonly changes?: TreeChanges;
   readonly fleet?: ResolvedFleet;
+  /** True when the inputs and the output were exactly as the last run left them, so nothing was rendered. */
+  readonly cached?: boolean;
 }
 
 /** The rendered trees, serialized and validated; nothing is written. */
@@ -97,6 +100,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const release = options.check ? () => undefined : acquireLock(workDir);
   try {
     if (!options.check) await recoverInterruptedWrite(workDir);
+    // A full run of the same inputs into untouched output would change nothing: say so quickly.
+    const fingerprint = options.check || options.envs ? undefined : await generateFingerprint({ ...options, outDir, bootstrapDir });
+    if (fingerprint) {
+      const unchanged = await unchangedSinceLastRun(workDir, fingerprint, [outDir, bootstrapDir]);
+      if (unchanged !== undefined) return { diagnostics: [], changes: { written: [], removed: [], unchanged }, cached: true };
+    }
     const rendered = await renderAndCheck(options);
     if (!rendered.dist || !rendered.bootstrap) return { diagnostics: rendered.diagnostics, fleet: rendered.fleet };
     // The removal guards compare with what is deployed now: the dist/ on disk.
@@ -105,6 +114,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     if (hasErrors(guards)) return { diagnostics: sortDiagnostics([...rendered.diagnostics, ...guards]), fleet: rendered.fleet };
     const trees = ownedTrees(outDir, bootstrapDir, rendered.dist, rendered.bootstrap, options.envs);
     const changes = options.check ? await diffTrees(await trees, workDir) : await writeTrees(workDir, await trees);
+    if (fingerprint) await recordRun(workDir, fingerprint, [outDir, bootstrapDir]);
     return { diagnostics: rendered.diagnostics, changes, fleet: rendered.fleet };
   } finally {
     release();

@@ -18,7 +18,4 @@ export async function loadFleet(source: InputSource, today: string): Promise<Fle
   return { fleet: resolveFleet(validated.docs), diagnostics: validated.diagnostics };
 }
 
-/** Today's date as YYYY-MM-DD (UTC); OZG_GITOPS_TODAY fixes it for reproducible runs and tests. */
-export function today(): string {
-  return process.env.OZG_GITOPS_TODAY ?? new Date().toISOString().slice(0, 10);
-}
+export { today } from './clock.js';

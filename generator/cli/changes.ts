@@ -1,10 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { bumpVersion } from '../change/bump.js';
-import { promoteVersions } from '../change/promote.js';
 import type { ChangeResult } from '../change/apply-change.js';
-import { publishDist } from '../git/publish.js';
-import { today } from '../pipeline.js';
+import { today } from '../clock.js';
 import { EXIT, type Io } from './io.js';
 
 function report(io: Io, title: string, result: ChangeResult & { branch?: string }): number {
@@ -36,6 +33,7 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
     .action((app: string, version: string, opts: { env: string; root: string; wave?: string; tenant?: string; reason?: string; until?: string; allowDowngrade?: boolean; branch?: boolean; push?: string }) =>
       run(
         (async () => {
+          const { bumpVersion } = await import('../change/bump.js');
           const result = await bumpVersion({ ...opts, root: path.resolve(opts.root), app, version, today: today() });
           return report(io, result.title, result);
         })(),
@@ -55,6 +53,7 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
     .action((apps: string[], opts: { from: string; to: string; root: string; allowDowngrade?: boolean; branch?: boolean; push?: string }) =>
       run(
         (async () => {
+          const { promoteVersions } = await import('../change/promote.js');
           const result = await promoteVersions({ ...opts, root: path.resolve(opts.root), apps, today: today() });
           return report(io, result.title, result);
         })(),
@@ -72,6 +71,7 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
     .action((opts: { to: string; root: string; branch: string; path: string; retries: number }) =>
       run(
         (async () => {
+          const { publishDist } = await import('../git/publish.js');
           const result = await publishDist({ ...opts, root: path.resolve(opts.root), today: today() });
           if (result.commit) io.out(`published ${result.sourceCommit.slice(0, 12)} to ${opts.to} (${opts.branch}) as ${result.commit.slice(0, 12)}${result.rejectedPushes ? ` after ${result.rejectedPushes} rejected push(es)` : ''}`);
           else io.out(`${opts.to} (${opts.branch}) already has this tree; nothing committed`);

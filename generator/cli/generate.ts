@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { hasErrors } from '../diagnostics.js';
-import { generate } from '../generate.js';
-import { today } from '../pipeline.js';
+import { today } from '../clock.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
 export interface GenerateCliOptions {
@@ -16,6 +15,18 @@ export interface GenerateCliOptions {
 }
 
 export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<number> {
+  if (!options.check && !options.env) {
+    const { unchangedGenerate } = await import('../write/manifest.js');
+    const outDir = path.resolve(options.out ?? path.join(options.root, 'dist'));
+    const bootstrapDir = path.resolve(options.bootstrapOut ?? path.join(options.root, 'argocd'));
+    const files = await unchangedGenerate({ root: options.root, outDir, bootstrapDir, allowMassRemoval: options.allowMassRemoval, today: today() });
+    if (files !== undefined) {
+      io.out(`generated: 0 written, 0 removed, ${files} unchanged (inputs and output as the last run left them; nothing rendered)`);
+      return EXIT.ok;
+    }
+  }
+  // Loaded on use: the render stack (cdk8s, schemas) takes a second to load, which a no-op run should not pay.
+  const { generate } = await import('../generate.js');
   const result = await generate({
     root: options.root,
     outDir: options.out,
@@ -42,7 +53,7 @@ export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<
     io.err(`${written.length + removed.length} file(s) differ from what the inputs render to; run \`ozg-gitops generate\``);
     return EXIT.differences;
   }
-  io.out(`generated: ${written.length} written, ${removed.length} removed, ${unchanged} unchanged`);
+  io.out(`generated: ${written.length} written, ${removed.length} removed, ${unchanged} unchanged${result.cached ? ' (inputs and output as the last run left them; nothing rendered)' : ''}`);
   return EXIT.ok;
 }
 

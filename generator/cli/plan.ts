@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { planChange } from '../plan/plan.js';
-import { formatPlan, type PlanFormat } from '../plan/format.js';
-import { today } from '../pipeline.js';
+import { today } from '../clock.js';
+import type { PlanFormat } from '../plan/format.js';
 import { EXIT, type Io } from './io.js';
 
 export interface PlanCliOptions {
@@ -14,6 +13,7 @@ export interface PlanCliOptions {
 }
 
 export async function runPlan(options: PlanCliOptions, io: Io): Promise<number> {
+  const [{ planChange }, { formatPlan }] = await Promise.all([import('../plan/plan.js'), import('../plan/format.js')]);
   const plan = await planChange({ root: options.root, base: options.base, allowMassRemoval: options.allowMassRemoval, today: today() });
   io.out(formatPlan(plan, options.format).trimEnd());
   if (plan.guards.some((d) => d.severity === 'error')) return EXIT.invalid;

@@ -1,13 +1,15 @@
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { directorySource } from '../load/input-source.js';
-import { loadFleet, today } from '../pipeline.js';
-import { renderFleetReport } from '../report/fleet-report.js';
-import { reportData } from '../report/report-data.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
 export async function runReport(o: { root: string; out: string }, io: Io): Promise<number> {
+  const [{ directorySource }, { loadFleet, today }, { renderFleetReport }, { reportData }] = await Promise.all([
+    import('../load/input-source.js'),
+    import('../pipeline.js'),
+    import('../report/fleet-report.js'),
+    import('../report/report-data.js'),
+  ]);
   const asOf = today();
   const { fleet, diagnostics } = await loadFleet(directorySource(o.root), asOf);
   if (!fleet) {

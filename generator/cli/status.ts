@@ -1,12 +1,8 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { UserError } from '../diagnostics.js';
-import { directorySource } from '../load/input-source.js';
-import { loadFleet, today } from '../pipeline.js';
 import { LABELS, MANAGED_BY } from '../render/labels.js';
-import { aggregateStatus, type FleetStatus } from '../status/aggregate.js';
-import { listApplications } from '../status/argocd-api.js';
-import { formatStatus } from '../status/format.js';
+import type { FleetStatus } from '../status/aggregate.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
 export interface StatusOptions {
@@ -27,6 +23,13 @@ function exitFor(s: FleetStatus): number {
 }
 
 export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
+  const [{ directorySource }, { loadFleet, today }, { aggregateStatus }, { listApplications }, { formatStatus }] = await Promise.all([
+    import('../load/input-source.js'),
+    import('../pipeline.js'),
+    import('../status/aggregate.js'),
+    import('../status/argocd-api.js'),
+    import('../status/format.js'),
+  ]);
   const { fleet, diagnostics } = await loadFleet(directorySource(o.root), today());
   if (!fleet) {
     printDiagnostics(io, diagnostics);

@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { hasErrors, UserError } from '../diagnostics.js';
-import { parseKommuneCsv } from '../onboard/csv.js';
-import { onboardKommunen, type OnboardCandidate, type OnboardOptions } from '../onboard/onboard.js';
-import { today } from '../pipeline.js';
+import { today } from '../clock.js';
+import type { OnboardCandidate, OnboardOptions } from '../onboard/onboard.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
 interface CommonFlags {
@@ -23,6 +22,7 @@ function onboardOptions(flags: CommonFlags, id?: string): OnboardOptions {
 }
 
 async function onboard(candidates: OnboardCandidate[], options: OnboardOptions, io: Io): Promise<number> {
+  const { onboardKommunen } = await import('../onboard/onboard.js');
   const result = await onboardKommunen(candidates, options);
   printDiagnostics(io, result.diagnostics, 20);
   if (hasErrors(result.diagnostics)) {
@@ -47,6 +47,7 @@ export async function runTenantImport(file: string, flags: CommonFlags, io: Io):
     throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, EXIT.invalid, [], 'E_UNREADABLE');
   }
   const shown = path.relative(process.cwd(), path.resolve(file)) || file;
+  const { parseKommuneCsv } = await import('../onboard/csv.js');
   const { rows, diagnostics } = parseKommuneCsv(shown, bytes);
   if (hasErrors(diagnostics)) {
     printDiagnostics(io, diagnostics);

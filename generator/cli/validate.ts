@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { hasErrors } from '../diagnostics.js';
-import { directorySource } from '../load/input-source.js';
-import { loadFleet, today } from '../pipeline.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
 export interface ValidateOptions {
@@ -10,6 +8,7 @@ export interface ValidateOptions {
 }
 
 export async function runValidate(options: ValidateOptions, io: Io): Promise<number> {
+  const [{ directorySource }, { loadFleet, today }] = await Promise.all([import('../load/input-source.js'), import('../pipeline.js')]);
   const { fleet, diagnostics } = await loadFleet(directorySource(options.root), today());
   printDiagnostics(io, diagnostics);
   if (hasErrors(diagnostics) || !fleet) return EXIT.invalid;

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { simpleGit } from 'simple-git';
 
 /**
  * Where the inputs are read from: the working tree, or a git commit (for plan).
@@ -37,29 +36,6 @@ export function directorySource(root: string): InputSource {
     async read(file) {
       // Synchronous: thousands of small Kommune files read faster without a trip through the thread pool.
       return readFileSync(path.join(root, file));
-    },
-  };
-}
-
-/** The inputs as committed at `ref` in the repository that holds `root`. */
-export async function gitRefSource(root: string, ref: string): Promise<InputSource> {
-  const git = simpleGit({ baseDir: root });
-  const prefix = (await git.revparse(['--show-prefix'])).trim();
-  const commit = (await git.revparse(['--verify', '--quiet', `${ref}^{commit}`])).trim();
-  const listing = await git.raw(['ls-tree', '-r', '--name-only', '-z', commit, '--', ...INPUT_FOLDERS.map((f) => `${prefix}${f}`)]);
-  const files = listing
-    .split('\0')
-    .filter(Boolean)
-    .map((f) => f.slice(prefix.length))
-    .sort();
-  return {
-    label: `${ref} (${commit.slice(0, 12)})`,
-    async listInputFiles() {
-      return files;
-    },
-    async read(file) {
-      const out = await git.binaryCatFile(['blob', `${commit}:${prefix}${file}`]);
-      return new Uint8Array(out);
     },
   };
 }

@@ -1,7 +1,8 @@
 import { simpleGit } from 'simple-git';
 import { renderChecked } from '../generate.js';
 import { hasErrors, UserError, type Diagnostic } from '../diagnostics.js';
-import { directorySource, gitRefSource } from '../load/input-source.js';
+import { gitRefSource } from '../load/git-source.js';
+import { directorySource } from '../load/input-source.js';
 import type { ResolvedFleet, VersionException } from '../model/resolve.js';
 import { loadFleet } from '../pipeline.js';
 import { checkCapacity, type CapacityLine } from './capacity.js';

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../diagnostics.js';
@@ -169,12 +169,13 @@ async function removeEmptyParents(dir: string, stopAt: string): Promise<void> {
   }
 }
 
+/** Every file under `dir`, relative, with forward slashes. Synchronous: tens of thousands of entries list several times faster. */
 export async function listFiles(dir: string): Promise<Set<string>> {
   try {
-    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-    return new Set(
-      entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')),
-    );
+    const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+    const out = new Set<string>();
+    for (const e of entries) if (e.isFile()) out.add(path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+    return out;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
     throw error;
