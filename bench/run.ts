@@ -103,7 +103,7 @@ if (large) {
   targets.push({ target: 'full generate of 10,800 × 3 under 20 s', measured: sec(large.fullMs!), met: large.fullMs! < 20_000, reason: 'loading and validating 10,800 input files, serializing the ApplicationSets and writing 65,000 files dominate' });
   targets.push({ target: 'full generate within 1.5 × the floor', measured: `${large.fullToFloor} ×`, met: large.fullToFloor! <= 1.5, reason: 'the floor only serializes and writes; generate also loads, validates and checks' });
   for (const [key, label] of [['unchangedMs', 'nothing-changed regenerate'], ['oneKommuneMs', 'one-Kommune-changed regenerate']] as const) {
-    targets.push({ target: `${label} under 3 s`, measured: sec(large[key]!), met: large[key]! < 3000, reason: 'every run re-reads and re-validates all inputs and compares every output file; there is no cache of inputs or outputs between runs yet' });
+    targets.push({ target: `${label} under 3 s`, measured: sec(large[key]!), met: large[key]! < 3000, reason: 'a changed input means a full render: every input is re-read and re-validated and every output compared; only the nothing-changed case is answered from the record of the last run' });
   }
   const peak = Math.max(large.fullRssMb!, large.unchangedRssMb!, large.oneKommuneRssMb!, large.bumpRssMb!);
   targets.push({ target: 'peak RSS under 1 GiB', measured: `${peak} MiB`, met: peak < 1024, reason: 'the whole rendered tree is held as text until the write' });
@@ -120,7 +120,9 @@ if (naive.length >= 2) {
   const ours2000 = small && large ? small.fullMs! + ((large.fullMs! - small.fullMs!) * (2000 - 1000)) / (10800 - 1000) : undefined;
   if (ours2000) {
     const ratio = at2000 / ours2000;
-    targets.push({ target: 'at least 100 × faster than the naive layout at 2,000 Kommunen', measured: `${ratio.toFixed(0)} × (naive extrapolated quadratically from ${last.kommunen} Kommunen: ${(at2000 / 1000).toFixed(0)} s; ours interpolated: ${(ours2000 / 1000).toFixed(1)} s)`, met: ratio >= 100, reason: 'the naive layout is only quadratic in Charts: 13 × slower at 1,000 Kommunen here; our fixed costs (loading, validation, writing) do not shrink with it' });
+    const at1000 = naive.find((r) => r.kommunen === 1000);
+    const slower = at1000 ? `${(at1000.naiveMs! / small!.fullMs!).toFixed(1)} × slower at 1,000 Kommunen here` : 'slower';
+    targets.push({ target: 'at least 100 × faster than the naive layout at 2,000 Kommunen', measured: `${ratio.toFixed(0)} × (naive extrapolated quadratically from ${last.kommunen} Kommunen: ${(at2000 / 1000).toFixed(0)} s; ours interpolated: ${(ours2000 / 1000).toFixed(1)} s)`, met: ratio >= 100, reason: `the naive layout is ${slower}; our fixed costs (loading modules, validating inputs, writing files) do not shrink with it` });
   }
 }
 lines.push('', '| target | measured | |', '| --- | --- | --- |', ...targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met ? 'met' : `missed: ${t.reason ?? ''}`} |`));
