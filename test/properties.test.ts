@@ -11,6 +11,8 @@ import path from 'node:path';
 
 /** Runs per property; CI uses the default, FC_RUNS=5000 npm test for a long soak. */
 const RUNS = Number(process.env.FC_RUNS ?? 300);
+/** Long soaks need more than the default minute. */
+const TIMEOUT = Math.max(60_000, RUNS * 150);
 const TODAY = '2026-11-27';
 const SMALL = path.join(REPO_ROOT, 'test/fixtures/small-fleet/input');
 const BASE_ENV = parse(read(SMALL, 'environments/test.yaml')) as Record<string, any>;
@@ -107,7 +109,7 @@ describe('isolation holds over random fleets', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 });
 
 describe('fuzzing the loader', () => {
@@ -142,12 +144,12 @@ describe('fuzzing the loader', () => {
     await fc.assert(fc.asyncProperty(mutation, async (content) => {
       expect([0, 1]).toContain(await answer('tenants/sh/sh-kiel.yaml', content));
     }), { numRuns: RUNS });
-  });
+  }, TIMEOUT);
 
   it(`random YAML documents as Kommune and environment files (${RUNS} runs)`, async () => {
     const doc = fc.oneof(fc.jsonValue().map((v) => stringify(v)), fc.string({ maxLength: 200 }), fc.object().map((o) => stringify(o)));
     await fc.assert(fc.asyncProperty(doc, fc.boolean(), async (content, asEnvironment) => {
       expect([0, 1]).toContain(await answer(asEnvironment ? 'environments/test.yaml' : 'tenants/sh/sh-kiel.yaml', content));
     }), { numRuns: RUNS });
-  });
+  }, TIMEOUT);
 });
