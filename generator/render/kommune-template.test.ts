@@ -22,7 +22,7 @@ describe('Kommune templates', () => {
     expect(compared).toBe(52);
   });
 
-  it('give the same objects as a direct render for arbitrary names, ids, AGS, Länder and waves', async () => {
+  it('give the same objects as a direct render for arbitrary names, ids, AGS and waves ($&, quotes, control characters...)', async () => {
     const { fleet } = await loadFleet(directorySource(SAMPLE), '2026-11-27');
     const env = fleet!.environments.find((e) => e.name === 'prod')!;
     const base = env.kommunen.find((k) => k.id === 'sh-kiel')!;
@@ -37,7 +37,8 @@ describe('Kommune templates', () => {
         expect(parse(viaTemplate.files)).toEqual(parse(direct.files));
         expect(viaTemplate.diagnostics.length).toBe(0);
       }),
-      { numRuns: 300 },
+      // found once in CI: replaceAll expanded `$&` in a wave name
+      { examples: [['Stadt $& $1 $$', 'kiel', '01002000', "$&'\\"]], numRuns: Number(process.env.FC_RUNS ?? 300) },
     );
   });
 });

@@ -56,7 +56,8 @@ export class KommuneTemplates {
       this.cache.set(key, template);
     }
     const fill = (text: string, quoted: boolean) => {
-      const put = (v: string) => (quoted ? JSON.stringify(v).slice(1, -1) : v);
+      // A replacer function, not a string: replaceAll reads `$&` and friends in replacement strings.
+      const put = (v: string) => () => (quoted ? JSON.stringify(v).slice(1, -1) : v);
       return text
         .replaceAll(PLACEHOLDERS.id, put(k.id))
         .replaceAll(PLACEHOLDERS.ags, put(k.ags))
