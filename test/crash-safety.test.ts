@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recoverInterruptedWrite } from '../generator/write/write-tree.js';
-import { cli, edit, read, REPO_ROOT, snapshotTree, tempDir, write } from './helpers/fleet.js';
+import { cli, copyFleet, edit, read, REPO_ROOT, snapshotTree, tempDir, write } from './helpers/fleet.js';
 
 const CLI = path.join(REPO_ROOT, 'build/generator/cli/main.js');
 const SMALL = path.join(REPO_ROOT, 'test/fixtures/small-fleet/input');
@@ -125,5 +125,32 @@ describe('crash safety', () => {
     writeFileSync(path.join(root, '.ozg-gitops.lock'), '999999999');
     expect((await cli('generate', '--root', root)).code).toBe(0);
     expect(existsSync(path.join(root, '.ozg-gitops.lock'))).toBe(false);
+  });
+});
+
+describe('a full disk', () => {
+  it('stops generate with a clear message, exit 1, and leaves the output as it was', async () => {
+    // A small tmpfs for the output, nearly full after the first generate.
+    const mnt = tempDir('ozg-full-');
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    expect(mounted.status, `mount tmpfs (this test needs root, as CI runs): ${mounted.stderr}`).toBe(0);
+    try {
+      const root = copyFleet(SMALL);
+      const out = ['--out', path.join(mnt, 'dist'), '--bootstrap-out', path.join(mnt, 'argocd')];
+      expect((await cli('generate', '--root', root, ...out)).code).toBe(0);
+      // Fill the disk but for 8 KiB: room for two changed files, not for eighteen.
+      const free = Number(spawnSync('df', ['--output=avail', '-B1', mnt], { encoding: 'utf8' }).stdout.trim().split('\n').at(-1));
+      writeFileSync(path.join(mnt, 'filler'), Buffer.alloc(Math.max(0, free - 8192)));
+      const before = snapshotTree(mnt);
+      edit(root, 'environments/prod.yaml', (t) => t.replace(/version: (\d+)\.(\d+)\.(\d+)/g, (_, a, b) => `version: ${a}.${Number(b) + 1}.0`).replace('cpu: "4"', 'cpu: "5"'));
+      edit(root, 'environments/test.yaml', (t) => t.replace('cpu: "4"', 'cpu: "5"').replace('memory: 8Gi', 'memory: 9Gi'));
+      const run = await cli('generate', '--root', root, ...out);
+      expect(run.code, run.stdout).toBe(1);
+      expect(run.stderr).toMatch(/^error: cannot write (the output|\S+): no space left on the device; the output is unchanged$/m);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(snapshotTree(mnt)).toEqual(before);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
   });
 });

@@ -70,23 +70,36 @@ export async function writeTrees(workDir: string, trees: readonly OwnedTree[]): 
   const moves: [string, string][] = [];
   const byFull = new Map<string, string>();
   for (const tree of trees) for (const [file, content] of tree.files) byFull.set(path.join(tree.dir, file), content);
-  let n = 0;
-  const createdDirs = new Set<string>();
-  for (const relPath of changes.written) {
-    const target = path.resolve(workDir, relPath);
-    const staged = path.join(staging, String(n++));
-    const dir = path.dirname(staged);
-    if (!createdDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      createdDirs.add(dir);
-    }
-    writeFileSync(staged, byFull.get(target)!);
-    moves.push([staged, target]);
-  }
   const journal: Journal = { moves, removals: changes.removed.map((r) => path.resolve(workDir, r)), staging };
-  await commitJournal(workDir, journal);
-  await applyJournal(workDir, journal);
+  try {
+    await mkdir(staging, { recursive: true });
+    let n = 0;
+    for (const relPath of changes.written) {
+      const target = path.resolve(workDir, relPath);
+      const staged = path.join(staging, String(n++));
+      writeFileSync(staged, byFull.get(target)!);
+      moves.push([staged, target]);
+    }
+    await commitJournal(workDir, journal);
+  } catch (error) {
+    // Before the commit point nothing in the trees has changed: drop what was staged and say so.
+    await rm(staging, { recursive: true, force: true });
+    await rm(path.join(workDir, `${JOURNAL}.${process.pid}.tmp`), { force: true });
+    throw writeError(error, 'the output is unchanged');
+  }
+  try {
+    await applyJournal(workDir, journal);
+  } catch (error) {
+    throw writeError(error, 'the write was interrupted after its commit point; the next ozg-gitops generate completes it');
+  }
   return changes;
+}
+
+function writeError(error: unknown, state: string): Error {
+  const e = error as NodeJS.ErrnoException;
+  if (!e.code) return error as Error;
+  const why: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EROFS: 'the file system is read-only', EMFILE: 'too many open files' };
+  return new UserError(`cannot write ${e.path ?? 'the output'}: ${why[e.code] ?? e.code}; ${state}`, 1, [], 'E_WRITE');
 }
 
 /** Completes a write that was killed after its journal was committed; removes abandoned staging. */
