@@ -10,7 +10,7 @@ import { renderShared } from './render/render-fleet.js';
 import { serializeFile, type RenderedFile } from './render/serialize.js';
 import { checkRemovalGuards } from './plan/guards.js';
 import { inventoryOf, inventoryOnDisk } from './plan/inventory.js';
-import { generateFingerprint, recordRun, unchangedSinceLastRun } from './write/manifest.js';
+import { generateFingerprint, recordRun } from './write/manifest.js';
 import { acquireLock, diffTrees, recoverInterruptedWrite, writeTrees, type OwnedTree, type TreeChanges } from './write/write-tree.js';
 
 export interface GenerateOptions {
@@ -36,8 +36,6 @@ export interface GenerateResult {
   /** Undefined when the inputs or the output did not validate. */
   readonly changes?: TreeChanges;
   readonly fleet?: ResolvedFleet;
-  /** True when the inputs and the output were exactly as the last run left them, so nothing was rendered. */
-  readonly cached?: boolean;
 }
 
 /** The rendered trees, serialized and validated; nothing is written. */
@@ -100,12 +98,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const release = options.check ? () => undefined : acquireLock(workDir);
   try {
     if (!options.check) await recoverInterruptedWrite(workDir);
-    // A full run of the same inputs into untouched output would change nothing: say so quickly.
+    // Recorded after the write, so the next no-op run can stop early (write/manifest.ts); taken here,
+    // under this run's lock, so it describes exactly the inputs this run renders.
     const fingerprint = options.check || options.envs ? undefined : await generateFingerprint({ ...options, outDir, bootstrapDir });
-    if (fingerprint) {
-      const unchanged = await unchangedSinceLastRun(workDir, fingerprint, [outDir, bootstrapDir]);
-      if (unchanged !== undefined) return { diagnostics: [], changes: { written: [], removed: [], unchanged }, cached: true };
-    }
     const rendered = await renderAndCheck(options);
     if (!rendered.dist || !rendered.bootstrap) return { diagnostics: rendered.diagnostics, fleet: rendered.fleet };
     // The removal guards compare with what is deployed now: the dist/ on disk.

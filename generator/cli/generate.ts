@@ -53,7 +53,7 @@ export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<
     io.err(`${written.length + removed.length} file(s) differ from what the inputs render to; run \`ozg-gitops generate\``);
     return EXIT.differences;
   }
-  io.out(`generated: ${written.length} written, ${removed.length} removed, ${unchanged} unchanged${result.cached ? ' (inputs and output as the last run left them; nothing rendered)' : ''}`);
+  io.out(`generated: ${written.length} written, ${removed.length} removed, ${unchanged} unchanged`);
   return EXIT.ok;
 }
 

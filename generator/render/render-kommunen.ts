@@ -5,9 +5,6 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { ResolvedEnvironment } from '../model/resolve.js';
 import { KommuneTemplates, type KommuneFiles } from './kommune-template.js';
 
-/** One Kommune in one environment, rendered, validated and serialized: only text leaves here. */
-export type KommuneOutput = KommuneFiles;
-
 /** A slice of one environment's Kommunen, the unit of work handed to a worker. */
 export interface Task {
   readonly env: number;
@@ -15,7 +12,7 @@ export interface Task {
   readonly to: number;
 }
 
-export function runTask(envs: readonly ResolvedEnvironment[], task: Task, templates: KommuneTemplates): KommuneOutput {
+export function runTask(envs: readonly ResolvedEnvironment[], task: Task, templates: KommuneTemplates): KommuneFiles {
   const files: (readonly [string, string])[] = [];
   const diagnostics: Diagnostic[] = [];
   const env = envs[task.env]!;
@@ -54,7 +51,7 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], jo
   const total = envs.reduce((n, e) => n + e.kommunen.length, 0);
   const files = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  const collect = (out: KommuneOutput) => {
+  const collect = (out: KommuneFiles) => {
     for (const [p, text] of out.files) files.set(p, text);
     diagnostics.push(...out.diagnostics);
   };
@@ -75,7 +72,7 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], jo
               if (next >= tasks.length) return resolve();
               worker.postMessage(tasks[next++]);
             };
-            worker.on('message', (out: KommuneOutput) => {
+            worker.on('message', (out: KommuneFiles) => {
               collect(out);
               give();
             });

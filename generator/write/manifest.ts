@@ -60,8 +60,8 @@ function generatorCodeHash(): string {
   return codeHash;
 }
 
-/** True when the last generate had this fingerprint and its files are all still exactly in place. */
-export async function unchangedSinceLastRun(workDir: string, fingerprint: string, dirs: readonly string[]): Promise<number | undefined> {
+/** The file count when the last generate had this fingerprint and its files are all still exactly in place. */
+async function unchangedSinceLastRun(workDir: string, fingerprint: string, dirs: readonly string[]): Promise<number | undefined> {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(await readFile(manifestPath(workDir, dirs), 'utf8')) as Manifest;
@@ -117,7 +117,8 @@ export async function generateFingerprint(o: RunIdentity): Promise<string> {
 }
 
 /**
- * The quick answer to a generate whose inputs and output are exactly as the last one left them:
+ * The quick answer to a generate whose inputs and output are exactly as the last one left them
+ * (the CLI asks before it loads the render stack; generate() itself always renders):
  * the number of files, or undefined when a full run is needed. Loads none of the render stack.
  */
 export async function unchangedGenerate(o: RunIdentity): Promise<number | undefined> {
