@@ -1,13 +1,13 @@
 import { rmSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, copyFleet, edit, read, REPO_ROOT, snapshotTree, write } from './helpers/fleet.js';
+import { cli, copyFleet, edit, read, PROJECT_ROOT, SAMPLE_FLEET, snapshotTree, write } from './helpers/fleet.js';
 
 /**
  * The bad-input corpus: each case is the small fleet with one defect. For every case generate must
  * exit 1 with a positioned diagnostic and a hint, print no stack trace, and leave dist/ byte for byte.
  */
-const SMALL = path.join(REPO_ROOT, 'test/fixtures/small-fleet/input');
+const SMALL = path.join(PROJECT_ROOT, 'test/fixtures/small-fleet/input');
 const P = 'tenants/sh/sh-preetz.yaml';
 const ENV = 'environments/test.yaml';
 const replaceIn = (file: string, from: string | RegExp, to: string) => (root: string) => edit(root, file, (t) => t.replace(from, to));

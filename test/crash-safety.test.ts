@@ -3,10 +3,10 @@ import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recoverInterruptedWrite } from '../generator/write/write-tree.js';
-import { cli, copyFleet, edit, read, REPO_ROOT, snapshotTree, tempDir, write } from './helpers/fleet.js';
+import { cli, copyFleet, edit, read, PROJECT_ROOT, SAMPLE_FLEET, snapshotTree, tempDir, write } from './helpers/fleet.js';
 
-const CLI = path.join(REPO_ROOT, 'build/generator/cli/main.js');
-const SMALL = path.join(REPO_ROOT, 'test/fixtures/small-fleet/input');
+const CLI = path.join(PROJECT_ROOT, 'build/generator/cli/main.js');
+const SMALL = path.join(PROJECT_ROOT, 'test/fixtures/small-fleet/input');
 
 /** 300 Kommunen in test: enough files that the write phase takes a while. */
 function bigFleet(): string {

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { validateRenderedFile } from '../generator/check/validate-output.js';
 import type { KubeObject } from '../generator/render/serialize.js';
-import { cli, copyFleet, edit, REPO_ROOT, snapshotTree, tempDir, write } from './helpers/fleet.js';
+import { cli, copyFleet, edit, PROJECT_ROOT, SAMPLE_FLEET, snapshotTree, tempDir, write } from './helpers/fleet.js';
 
-const SMALL = path.join(REPO_ROOT, 'test/fixtures/small-fleet');
+const SMALL = path.join(PROJECT_ROOT, 'test/fixtures/small-fleet');
 
 function objectsIn(dir: string): { file: string; objects: KubeObject[] }[] {
   return [...snapshotTree(dir)]
@@ -50,7 +50,7 @@ describe('determinism', () => {
 
 describe('the committed sample fleet', () => {
   it('dist/ and argocd/ are what the committed inputs render to', async () => {
-    const run = await cli('generate', '--root', REPO_ROOT, '--check');
+    const run = await cli('generate', '--root', SAMPLE_FLEET, '--check');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
   });
@@ -58,7 +58,7 @@ describe('the committed sample fleet', () => {
   it('every object in dist/ and argocd/ validates against the Kubernetes and Argo CD schemas', () => {
     let count = 0;
     for (const tree of ['dist', 'argocd']) {
-      for (const { file, objects } of objectsIn(path.join(REPO_ROOT, tree))) {
+      for (const { file, objects } of objectsIn(path.join(SAMPLE_FLEET, tree))) {
         count += objects.length;
         expect(validateRenderedFile({ path: file, objects, source: file }, tree)).toEqual([]);
       }
@@ -67,12 +67,12 @@ describe('the committed sample fleet', () => {
   });
 
   it('the bootstrap points at folders that exist and hold ApplicationSets', () => {
-    const roots = objectsIn(path.join(REPO_ROOT, 'argocd')).flatMap((f) => f.objects).filter((o) => o.kind === 'Application');
+    const roots = objectsIn(path.join(SAMPLE_FLEET, 'argocd')).flatMap((f) => f.objects).filter((o) => o.kind === 'Application');
     expect(roots.map((r) => r.metadata.name).sort()).toEqual(['dev-root', 'prod-root', 'test-root']);
     for (const root of roots) {
       const source = (root.spec as { source: { path: string } }).source;
-      expect(existsSync(path.join(REPO_ROOT, source.path)), source.path).toBe(true);
-      expect(objectsIn(path.join(REPO_ROOT, source.path)).some((f) => f.objects.some((o) => o.kind === 'ApplicationSet'))).toBe(true);
+      expect(existsSync(path.join(SAMPLE_FLEET, source.path)), source.path).toBe(true);
+      expect(objectsIn(path.join(SAMPLE_FLEET, source.path)).some((f) => f.objects.some((o) => o.kind === 'ApplicationSet'))).toBe(true);
     }
   });
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, edit, read, REPO_ROOT, write } from './helpers/fleet.js';
+import { cli, edit, read, SAMPLE_FLEET, write } from './helpers/fleet.js';
 import { git, gitRepo } from './helpers/git.js';
 import { bareRemote, gitDaemon } from './helpers/git-server.js';
 
@@ -11,7 +11,7 @@ async function changedFiles(dir: string, range = 'HEAD~1..HEAD'): Promise<string
 
 describe('bump', () => {
   it('changes exactly one line of the environment, keeps every comment, and re-renders a small dist/ change', async () => {
-    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     const before = read(dir, 'environments/prod.yaml');
     const run = await cli('bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--root', dir);
     expect(run.code, run.stderr).toBe(0);
@@ -30,7 +30,7 @@ describe('bump', () => {
   });
 
   it('--branch commits input and rendered change together with the impact in the message', async () => {
-    const { dir, git: g } = await gitRepo({ from: REPO_ROOT });
+    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
     const run = await cli('bump', 'alfa', '1.13.0', '--env', 'test', '--root', dir, '--branch');
     expect(run.code, run.stderr).toBe(0);
     expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('bump/test/alfa-1.13.0');
@@ -45,7 +45,7 @@ describe('bump', () => {
   it('--push opens a merge request through GitLab push options on a remote served over git://127.0.0.1', async () => {
     const remote = await bareRemote();
     const url = `${await gitDaemon(path.dirname(remote.dir))}${path.basename(remote.dir)}`;
-    const { dir, git: g } = await gitRepo({ from: REPO_ROOT });
+    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
     await g.addRemote('origin', url);
     await g.push('origin', 'main');
     const run = await cli('bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--root', dir, '--push', 'origin');
@@ -63,7 +63,7 @@ describe('bump', () => {
   });
 
   it('a version for one Kommune is a governed exception with reason and expiry', async () => {
-    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     const missing = await cli('bump', 'vorgang-manager', '2.14.2', '--env', 'prod', '--tenant', 'sh-kiel', '--root', dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--reason and --until are required');
@@ -80,7 +80,7 @@ describe('bump', () => {
   });
 
   it('refuses bad requests and leaves the working tree and branch as they were', async () => {
-    const { dir, git: g } = await gitRepo({ from: REPO_ROOT });
+    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
     const head = (await g.revparse(['HEAD'])).trim();
     const cases: { args: string[]; code: number; message: string }[] = [
       { args: ['bump', 'vorgangs-manager', '2.15.0', '--env', 'prod'], code: 1, message: 'app vorgangs-manager is not in the catalogue of prod; did you mean vorgang-manager?' },
@@ -113,7 +113,7 @@ describe('bump', () => {
   });
 
   it('a change that does not validate is rolled back: files, branch and HEAD as before', async () => {
-    const { dir, git: g } = await gitRepo({ from: REPO_ROOT });
+    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
     // prod-sh-2 carries four Kommunen; a wave exception for a wave that does not exist fails validation.
     const run = await cli('bump', 'alfa', '1.13.0', '--env', 'prod', '--wave', 'nightly', '--reason', 'try', '--until', '2027-01-01', '--branch', '--root', dir);
     expect(run.code).toBe(1);
@@ -126,7 +126,7 @@ describe('bump', () => {
 
 describe('promote', () => {
   it('copies the pins test runs to prod as one change', async () => {
-    const { dir, git: g } = await gitRepo({ from: REPO_ROOT });
+    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
     expect((await cli('bump', 'alfa', '1.13.0', '--env', 'test', '--root', dir)).code).toBe(0);
     expect((await cli('bump', 'zufi-manager', '1.7.0', '--env', 'test', '--root', dir)).code).toBe(0);
     await g.add('.');
@@ -146,7 +146,7 @@ describe('promote', () => {
   });
 
   it('refuses a version the source environment does not run', async () => {
-    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     expect((await cli('bump', 'alfa', '1.13.0', '--env', 'test', '--root', dir)).code).toBe(0);
     for (const wave of ['canary', 'early', 'main']) {
       expect((await cli('bump', 'alfa', '1.12.5', '--env', 'test', '--wave', wave, '--reason', 'held back', '--until', '2027-01-01', '--allow-downgrade', '--root', dir)).code).toBe(0);
@@ -161,7 +161,7 @@ describe('promote', () => {
 
 describe('publish', () => {
   async function sourceRepo() {
-    const repo = await gitRepo({ from: REPO_ROOT });
+    const repo = await gitRepo({ from: SAMPLE_FLEET });
     return repo;
   }
 

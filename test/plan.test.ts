@@ -1,14 +1,14 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, edit, REPO_ROOT } from './helpers/fleet.js';
+import { cli, edit, SAMPLE_FLEET } from './helpers/fleet.js';
 import { gitRepo } from './helpers/git.js';
 
 const bumpVorgangManager = (root: string) => edit(root, 'environments/prod.yaml', (t) => t.replace(/(depName=vorgang-manager\n    version: )2\.14\.1/, '$12.15.0'));
 
 describe('plan against a real git base', () => {
   it('groups a version bump across the sample fleet into one line, in each format', async () => {
-    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     bumpVorgangManager(dir);
     const text = await cli('plan', '--root', dir, '--base', 'HEAD');
     expect(text.code).toBe(0);
@@ -35,7 +35,7 @@ describe('plan against a real git base', () => {
   });
 
   it('lists an added Kommune and the outliers of a change that is not the same everywhere', async () => {
-    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     expect((await cli('tenant', 'add', '--root', dir, '--ags', '01056001', '--name', 'Gemeinde Appen', '--env', 'test,prod')).code).toBe(0);
     edit(dir, 'environments/prod.yaml', (t) => `${t}exceptions:\n  - app: vorgang-manager\n    version: 2.14.2\n    tenant: sh-kiel\n    reason: hotfix for Kiel's XTA mailbox\n    until: "2027-01-31"\n`);
     const run = await cli('plan', '--root', dir, '--base', 'HEAD');
@@ -49,7 +49,7 @@ describe('plan against a real git base', () => {
   });
 
   it('refuses a Kommune that disappears from prod, then accepts it once marked for decommissioning', async () => {
-    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     rmSync(path.join(dir, 'tenants/sh/sh-heide.yaml'));
     const refused = await cli('plan', '--root', dir, '--base', 'HEAD');
     expect(refused.code).toBe(1);
@@ -59,7 +59,7 @@ describe('plan against a real git base', () => {
     expect(generate.code).toBe(1);
     expect(generate.stderr).toContain('E_REMOVAL_GUARD');
 
-    const { dir: again } = await gitRepo({ from: REPO_ROOT });
+    const { dir: again } = await gitRepo({ from: SAMPLE_FLEET });
     edit(again, 'tenants/sh/sh-heide.yaml', (t) => t.replace('environments: [test, prod]', 'environments: [test]') + 'decommission: {reason: "merged into Amt Heider Umland", ticket: OZG-1234}\n');
     const accepted = await cli('plan', '--root', again, '--base', 'HEAD');
     expect(accepted.code).toBe(0);
@@ -69,7 +69,7 @@ describe('plan against a real git base', () => {
   });
 
   it('refuses a mass removal unless allowed', async () => {
-    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     for (const id of ['sh-heide', 'sh-husum', 'sh-wedel']) {
       edit(dir, `tenants/sh/${id}.yaml`, (t) => t.replace(/environments: \[(dev, )?test, prod\]/, 'environments: [$1test]') + 'decommission: {reason: "moved to another platform"}\n');
     }
@@ -82,7 +82,7 @@ describe('plan against a real git base', () => {
   });
 
   it('lists an expired exception as a warning in test and refuses it in prod', async () => {
-    const { dir } = await gitRepo({ from: REPO_ROOT });
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     const exception = 'exceptions:\n  - app: alfa\n    version: 1.11.0\n    wave: canary\n    reason: rollback after incident 4711\n    until: "2026-11-01"\n';
     edit(dir, 'environments/test.yaml', (t) => t + exception);
     const warned = await cli('plan', '--root', dir, '--base', 'HEAD');
@@ -96,7 +96,7 @@ describe('plan against a real git base', () => {
   });
 
   it('compares with the merge base of the default branch when no base is given', async () => {
-    const { dir, git } = await gitRepo({ from: REPO_ROOT });
+    const { dir, git } = await gitRepo({ from: SAMPLE_FLEET });
     await git.checkoutLocalBranch('bump');
     bumpVorgangManager(dir);
     await git.add('.');
@@ -107,7 +107,7 @@ describe('plan against a real git base', () => {
   });
 
   it('says clearly when the base does not exist or does not validate', async () => {
-    const { dir, git } = await gitRepo({ from: REPO_ROOT });
+    const { dir, git } = await gitRepo({ from: SAMPLE_FLEET });
     const missing = await cli('plan', '--root', dir, '--base', 'no-such-branch');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('error: base no-such-branch is not a commit in the repository');

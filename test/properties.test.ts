@@ -5,7 +5,7 @@ import { renderChecked } from '../generator/generate.js';
 import { SH_KREISE } from '../generator/domain/laender.js';
 import { loadFleet } from '../generator/pipeline.js';
 import type { KubeObject } from '../generator/render/serialize.js';
-import { read, REPO_ROOT } from './helpers/fleet.js';
+import { read, PROJECT_ROOT, SAMPLE_FLEET } from './helpers/fleet.js';
 import { memorySource } from './helpers/memory-source.js';
 import path from 'node:path';
 
@@ -14,7 +14,7 @@ const RUNS = Number(process.env.FC_RUNS ?? 300);
 /** Long soaks need more than the default minute. */
 const TIMEOUT = Math.max(60_000, RUNS * 150);
 const TODAY = '2026-11-27';
-const SMALL = path.join(REPO_ROOT, 'test/fixtures/small-fleet/input');
+const SMALL = path.join(PROJECT_ROOT, 'test/fixtures/small-fleet/input');
 const BASE_ENV = parse(read(SMALL, 'environments/test.yaml')) as Record<string, any>;
 const APPS = Object.keys(BASE_ENV.apps as object);
 const LAENDER = { sh: '01', ni: '03', by: '09', he: '06' } as const;
@@ -113,7 +113,7 @@ describe('isolation holds over random fleets', () => {
 });
 
 describe('fuzzing the loader', () => {
-  const valid = read(REPO_ROOT, 'tenants/sh/sh-kiel.yaml');
+  const valid = read(SAMPLE_FLEET, 'tenants/sh/sh-kiel.yaml');
   const env = read(SMALL, 'environments/test.yaml');
   const base = new Map<string, string | Uint8Array>([['environments/test.yaml', env], ['environments/prod.yaml', read(SMALL, 'environments/prod.yaml')]]);
 

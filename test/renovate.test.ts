@@ -2,18 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from './helpers/fleet.js';
+import { PROJECT_ROOT, SAMPLE_FLEET } from './helpers/fleet.js';
 
-const config = JSON.parse(readFileSync(path.join(REPO_ROOT, 'renovate.json'), 'utf8'));
+const config = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'renovate.json'), 'utf8'));
 const manager = config.customManagers[0];
 
 describe('the Renovate config', () => {
   it('finds every chart version pin in every environment file, with its registry and name', () => {
-    const files = readdirSync(path.join(REPO_ROOT, 'environments')).map((f) => `environments/${f}`);
+    const files = readdirSync(path.join(SAMPLE_FLEET, 'environments')).map((f) => `environments/${f}`);
     const filePattern = new RegExp(manager.managerFilePatterns[0].slice(1, -1));
     expect(files.every((f) => filePattern.test(f))).toBe(true);
     for (const file of files) {
-      const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+      const text = readFileSync(path.join(SAMPLE_FLEET, file), 'utf8');
       const doc = parse(text) as { apps: Record<string, { version: string; chart: string; repoURL: string }>; addons: Record<string, { version: string; chart: string; repoURL: string }> };
       const expected = [...Object.values(doc.apps), ...Object.values(doc.addons)].map((a) => `${a.repoURL} ${a.chart} ${a.version}`).sort();
       const found = [...text.matchAll(new RegExp(manager.matchStrings[0], 'g'))].map((m) => {

@@ -1,10 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { kommunenCsv, syntheticKommunen, writeSyntheticEnvironments } from '../bench/synthetic-fleet.js';
 import { launchChromium } from './helpers/browser.js';
-import { cli, copyFleet, edit, REPO_ROOT, tempDir, write } from './helpers/fleet.js';
+import { cli, copyFleet, edit, SAMPLE_FLEET, tempDir, write } from './helpers/fleet.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -55,6 +54,10 @@ describe('report in a real browser', () => {
     const cell = page.locator('#matrix tbody tr[data-id="sh-kiel"] td.differs');
     expect(await cell.textContent()).toBe('2.14.2');
     expect(await cell.getAttribute('title')).toBe('pinned 2.14.1');
+    // "Stands out": the cell off the pin is painted differently from a cell on the pin in the same row.
+    const background = (selector: string) => page.locator(selector).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    const onPin = await background('#matrix tbody tr[data-id="sh-kiel"] td.v:not(.differs):not(.none)');
+    expect(await background('#matrix tbody tr[data-id="sh-kiel"] td.differs')).not.toBe(onPin);
     await page.uncheck('#differs');
     await page.selectOption('#cluster', 'prod-sh-2');
     expect(await page.locator('#count').textContent()).toBe('4 of 22');
@@ -65,11 +68,6 @@ describe('report in a real browser', () => {
     await page.selectOption('#env', 'dev');
     expect(await page.locator('#count').textContent()).toBe('8 of 8');
 
-    const shot = path.join(tempDir(), 'report.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    const png = readFileSync(shot);
-    expect(png.subarray(1, 4).toString()).toBe('PNG');
-    expect(statSync(shot).size).toBeGreaterThan(20_000);
     expect(requests).toEqual([`file://${out}`]);
     expect(errors).toEqual([]);
     await page.close();
@@ -78,7 +76,7 @@ describe('report in a real browser', () => {
   it('stays usable at 10,800 Kommunen: renders a page of rows, filters by Land and finds one AGS', async () => {
     const root = tempDir();
     const kommunen = syntheticKommunen(10_800);
-    writeSyntheticEnvironments(root, kommunen, REPO_ROOT);
+    writeSyntheticEnvironments(root, kommunen, SAMPLE_FLEET);
     write(root, 'kommunen.csv', kommunenCsv(kommunen));
     expect((await cli('tenant', 'import', path.join(root, 'kommunen.csv'), '--root', root, '--env', 'prod')).code).toBe(0);
     const out = path.join(root, 'fleet.html');

@@ -2,14 +2,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kommunenCsv, syntheticKommunen, writeSyntheticEnvironments } from '../bench/synthetic-fleet.js';
 import { renderAndCheck } from '../generator/generate.js';
-import { cli, REPO_ROOT, tempDir, write } from './helpers/fleet.js';
+import { cli, SAMPLE_FLEET, tempDir, write } from './helpers/fleet.js';
 
 describe('nationwide scale', () => {
   it('10,800 Kommunen × 3 environments render, validate, and are byte-identical on worker threads and on one thread', async () => {
     const root = tempDir();
     const kommunen = syntheticKommunen(10_800);
     expect(new Set(kommunen.map((k) => k.ags.slice(0, 2))).size).toBe(16);
-    writeSyntheticEnvironments(root, kommunen, REPO_ROOT);
+    writeSyntheticEnvironments(root, kommunen, SAMPLE_FLEET);
     write(root, 'kommunen.csv', kommunenCsv(kommunen));
     expect((await cli('tenant', 'import', path.join(root, 'kommunen.csv'), '--root', root, '--env', 'dev,test,prod')).code).toBe(0);
 

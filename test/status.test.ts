@@ -3,11 +3,11 @@ import { directorySource } from '../generator/load/input-source.js';
 import { loadFleet } from '../generator/pipeline.js';
 import { expectedApplications } from '../generator/status/aggregate.js';
 import { applicationList, argoStub, closeStub, type AppState } from './helpers/argocd-server.js';
-import { cli, REPO_ROOT } from './helpers/fleet.js';
+import { cli, SAMPLE_FLEET } from './helpers/fleet.js';
 
 /** Every Application the sample fleet's prod expects, in the state `stateOf` gives it. */
 async function prodApps(stateOf: (name: string, wave: string, version?: string) => Partial<AppState> | 'absent'): Promise<AppState[]> {
-  const { fleet } = await loadFleet(directorySource(REPO_ROOT), '2026-11-27');
+  const { fleet } = await loadFleet(directorySource(SAMPLE_FLEET), '2026-11-27');
   const env = fleet!.environments.find((e) => e.name === 'prod')!;
   return expectedApplications(env).flatMap((e) => {
     const state = stateOf(e.name, e.wave, e.version);
@@ -19,7 +19,7 @@ async function prodApps(stateOf: (name: string, wave: string, version?: string) 
 const TOKEN = { ARGOCD_AUTH_TOKEN: 'test-token' };
 async function status(url: string, ...extra: string[]) {
   process.env.ARGOCD_AUTH_TOKEN = TOKEN.ARGOCD_AUTH_TOKEN;
-  return cli('status', '--env', 'prod', '--root', REPO_ROOT, '--server', url, ...extra);
+  return cli('status', '--env', 'prod', '--root', SAMPLE_FLEET, '--server', url, ...extra);
 }
 
 describe('status against a local server answering like Argo CD', () => {
@@ -126,7 +126,7 @@ describe('status against a local server answering like Argo CD', () => {
     for (const run of [refused, unauthorized, timeout, malformed]) expect(run.stderr).not.toMatch(/^\s+at /m);
 
     delete process.env.ARGOCD_AUTH_TOKEN;
-    const noToken = await cli('status', '--env', 'prod', '--root', REPO_ROOT, '--server', closedUrl);
+    const noToken = await cli('status', '--env', 'prod', '--root', SAMPLE_FLEET, '--server', closedUrl);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toContain('the environment variable ARGOCD_AUTH_TOKEN holding the Argo CD token is not set');
   });

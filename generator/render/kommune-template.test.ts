@@ -6,7 +6,7 @@ import { directorySource } from '../load/input-source.js';
 import { loadFleet } from '../pipeline.js';
 import { KommuneTemplates, renderKommuneDirect } from './kommune-template.js';
 
-const SAMPLE = path.resolve(import.meta.dirname, '../..');
+const SAMPLE = path.resolve(import.meta.dirname, '../../test/fixtures/sample-fleet');
 
 describe('Kommune templates', () => {
   it('give exactly the bytes of a direct render for every Kommune of the sample fleet', async () => {

@@ -6,7 +6,15 @@ import { afterEach } from 'vitest';
 import { runCli } from '../../generator/cli/main.js';
 import type { Io } from '../../generator/cli/io.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The project itself: its build/ and its own configuration files (renovate.json, .gitlab-ci.yml). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * A frozen copy of the sample fleet (inputs and rendered trees). Tests read this, never the
+ * repository's own tenants/, environments/ and dist/: those belong to the platform team and change
+ * with every onboarding.
+ */
+export const SAMPLE_FLEET = path.join(PROJECT_ROOT, 'test/fixtures/sample-fleet');
 
 const made: string[] = [];
 afterEach(() => {
@@ -21,7 +29,7 @@ export function tempDir(prefix = 'ozg-'): string {
 }
 
 /** A copy of the sample fleet's inputs (or of a fixture folder) in a temporary folder. */
-export function copyFleet(from = REPO_ROOT): string {
+export function copyFleet(from = SAMPLE_FLEET): string {
   const dir = tempDir();
   for (const folder of ['environments', 'tenants']) cpSync(path.join(from, folder), path.join(dir, folder), { recursive: true });
   return dir;
