@@ -11,7 +11,8 @@ import { serializeFile, type RenderedFile } from './render/serialize.js';
 import { checkRemovalGuards } from './plan/guards.js';
 import { inventoryOf, inventoryOnDisk } from './plan/inventory.js';
 import { generateFingerprint, recordRun } from './write/manifest.js';
-import { acquireLock, diffTrees, recoverInterruptedWrite, writeTrees, type OwnedTree, type TreeChanges } from './write/write-tree.js';
+import { acquireLock } from './write/lock.js';
+import { diffTrees, recoverInterruptedWrite, writeTrees, type OwnedTree, type TreeChanges } from './write/write-tree.js';
 
 export interface GenerateOptions {
   /** Folder holding environments/ and tenants/. */
@@ -97,7 +98,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const workDir = path.dirname(outDir);
   const release = options.check ? () => undefined : acquireLock(workDir);
   try {
-    if (!options.check) await recoverInterruptedWrite(workDir);
+    if (!options.check) await recoverInterruptedWrite(workDir, [outDir, bootstrapDir]);
     // Recorded after the write, so the next no-op run can stop early (write/manifest.ts); taken here,
     // under this run's lock, so it describes exactly the inputs this run renders.
     const fingerprint = options.check || options.envs ? undefined : await generateFingerprint({ ...options, outDir, bootstrapDir });

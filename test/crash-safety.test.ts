@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recoverInterruptedWrite } from '../generator/write/write-tree.js';
-import { cli, copyFleet, edit, read, PROJECT_ROOT, SAMPLE_FLEET, snapshotTree, tempDir, write } from './helpers/fleet.js';
+import { acquireLock } from '../generator/write/lock.js';
+import { cli, copyFleet, edit, read, PROJECT_ROOT, snapshotTree, tempDir, write } from './helpers/fleet.js';
 
 const CLI = path.join(PROJECT_ROOT, 'build/generator/cli/main.js');
 const SMALL = path.join(PROJECT_ROOT, 'test/fixtures/small-fleet/input');
@@ -19,6 +20,15 @@ function bigFleet(): string {
   return root;
 }
 
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 3000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(condition()).toBe(true);
+}
+
+function stagedCount(root: string): number {
+  return readdirSync(root).filter((e) => e.startsWith('.ozg-gitops-staging-')).reduce((n, d) => n + readdirSync(path.join(root, d)).length, 0);
+}
+
 /** A change that rewrites every baseline and one ApplicationSet per cluster. */
 function change(root: string): void {
   edit(root, 'environments/test.yaml', (t) => t.replace('cpu: "4"', 'cpu: "6"').replace(/(depName=alfa\n    version: )1\.12\.0/, '$11.13.0'));
@@ -30,14 +40,17 @@ function trees(root: string): string {
   return all.sort().join('\n');
 }
 
-function runGenerate(root: string): { done: Promise<number | null>; kill: () => void } {
-  const child = spawn(process.execPath, [CLI, 'generate', '--root', root], { stdio: 'ignore' });
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { done, kill: () => child.kill('SIGKILL') };
+/** Runs the built CLI; `fault` names a test hook point (generator/write/fault-points.ts). */
+function runGenerate(root: string, fault?: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const child = spawn(process.execPath, [CLI, 'generate', '--root', root], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OZG_GITOPS_FAULT: fault ?? '' } });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, done };
 }
 
 describe('crash safety', () => {
-  it('a generate killed at any moment leaves dist/ fully old or fully new (after the next run completes a committed write)', async () => {
+  it('a generate killed at chosen points of its write leaves dist/ old, or new once the next run completes the committed journal', async () => {
     const root = bigFleet();
     expect((await cli('generate', '--root', root)).code).toBe(0);
     const oldTrees = trees(root);
@@ -47,69 +60,65 @@ describe('crash safety', () => {
     const expectedNew = tempDir();
     cpSync(root, expectedNew, { recursive: true });
     change(expectedNew);
+    const check = await cli('generate', '--root', expectedNew, '--check');
+    const staged = check.stdout.split('\n').filter((l) => l.startsWith('differs: ')).length;
+    expect(staged).toBeGreaterThan(300);
     expect((await cli('generate', '--root', expectedNew)).code).toBe(0);
     const newTrees = trees(expectedNew);
     expect(newTrees).not.toBe(oldTrees);
 
-    // How long an uninterrupted run takes here, to spread the kills over it.
-    change(root);
-    const started = Date.now();
-    expect(await runGenerate(root).done).toBe(0);
-    const full = Date.now() - started;
-
-    const outcomes = { old: 0, new: 0, completedByRecovery: 0 };
+    const half = Math.floor(staged / 2);
+    // Before the commit point (the old trees must stand) and after it (the next run completes the write).
+    const points: [string, 'old' | 'new'][] = [
+      ['stage@1', 'old'], [`stage@${half}`, 'old'], [`stage@${staged}`, 'old'],
+      ['commit@1', 'new'], ['move@1', 'new'], [`move@${half}`, 'new'], [`move@${staged}`, 'new'],
+    ];
     const journal = path.join(root, '.ozg-gitops-journal.json');
-    // Kills spread over the run, and kills the moment the journal is committed (inside the write phase).
-    const kills: (number | 'at-commit')[] = [0.3, 0.6, 0.8, 0.9, 0.95, 0.99].map((f) => Math.round(f * full));
-    kills.push('at-commit', 'at-commit', 'at-commit', 'at-commit');
-    for (const when of kills) {
+    for (const [point, outcome] of points) {
       rmSync(root, { recursive: true });
       cpSync(pristine, root, { recursive: true });
       change(root);
-      const run = runGenerate(root);
-      if (when === 'at-commit') {
-        const deadline = Date.now() + full * 3;
-        while (!existsSync(journal) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
-      } else {
-        await new Promise((r) => setTimeout(r, when));
-      }
-      run.kill();
-      await run.done;
-      const now = trees(root);
-      if (!existsSync(journal)) expect(now === oldTrees || now === newTrees, `killed ${when}: a tree that is neither old nor new`).toBe(true);
-      const recovered = await recoverInterruptedWrite(root);
-      const after = trees(root);
-      expect(after === oldTrees || after === newTrees, `killed ${when}, then recovered`).toBe(true);
-      if (recovered) outcomes.completedByRecovery++;
-      else if (after === newTrees) outcomes.new++;
-      else outcomes.old++;
+      const run = await runGenerate(root, point).done;
+      expect(run.signal, `${point}: the hook was reached (${run.stderr})`).toBe('SIGKILL');
+      expect(existsSync(journal), `${point}: journal committed`).toBe(outcome === 'new');
+      if (outcome === 'old') expect(trees(root) === oldTrees, `${point}: the old trees stand`).toBe(true);
+      const next = await cli('generate', '--root', root);
+      expect(next.code, next.stderr).toBe(0);
+      expect(trees(root) === newTrees, `${point}, then the next run`).toBe(true);
+      expect(readdirSync(root).filter((e) => e.startsWith('.ozg-gitops')), `${point}: nothing left over`).toEqual([]);
     }
-    console.log(`crash safety: full run ${full} ms; ${kills.length} kills: ${JSON.stringify(outcomes)}`);
-    // At least one kill landed after the commit point and was completed by recovery.
-    expect(outcomes.completedByRecovery).toBeGreaterThan(0);
   }, 300_000);
 
-  it('a second generate while one runs stops with a clear message and never interleaves', async () => {
+  it('a run killed while pruning removed Kommunen is completed by the next one', async () => {
+    const root = bigFleet();
+    expect((await cli('generate', '--root', root)).code).toBe(0);
+    for (let i = 0; i < 3; i++) rmSync(path.join(root, `tenants/sh/sh-amt-00${i}.yaml`));
+    const expectedNew = tempDir();
+    cpSync(root, expectedNew, { recursive: true });
+    expect((await cli('generate', '--root', expectedNew)).code).toBe(0);
+    const run = await runGenerate(root, 'remove@2').done;
+    expect(run.signal).toBe('SIGKILL');
+    expect(await recoverInterruptedWrite(root, [path.join(root, 'dist'), path.join(root, 'argocd')])).toBe(true);
+    expect(trees(root)).toBe(trees(expectedNew));
+  }, 120_000);
+
+  it('a second generate while one holds the lock stops with a clear message and writes nothing', async () => {
     const root = bigFleet();
     expect((await cli('generate', '--root', root)).code).toBe(0);
     change(root);
     const expectedNew = tempDir();
     cpSync(root, expectedNew, { recursive: true });
     expect((await cli('generate', '--root', expectedNew)).code).toBe(0);
-    const run = (): Promise<{ code: number | null; stderr: string }> =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, [CLI, 'generate', '--root', root], { stdio: ['ignore', 'ignore', 'pipe'] });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('exit', (code) => resolve({ code, stderr }));
-      });
-    const results = await Promise.all([run(), run()]);
-    // Both may succeed one after the other; a loser of the race says why and writes nothing.
-    expect(results.some((r) => r.code === 0)).toBe(true);
-    for (const r of results.filter((x) => x.code !== 0)) {
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/another ozg-gitops \(pid \d+\) is writing in .*; wait for it to finish/);
-    }
+    // The first run is frozen (SIGSTOP by the hook) halfway through staging, holding the lock.
+    const first = runGenerate(root, 'stage@100:stop');
+    await waitFor(() => first.child.exitCode === null && readdirSync(root).some((e) => e.startsWith('.ozg-gitops-staging-')) && stagedCount(root) >= 100);
+    const before = trees(root);
+    const second = await runGenerate(root).done;
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`another ozg-gitops \\(pid ${first.child.pid}\\) is writing in .*; wait for it to finish`));
+    expect(trees(root)).toBe(before);
+    first.child.kill('SIGCONT');
+    expect((await first.done).code).toBe(0);
     expect(trees(root)).toBe(trees(expectedNew));
   }, 120_000);
 
@@ -125,6 +134,25 @@ describe('crash safety', () => {
     writeFileSync(path.join(root, '.ozg-gitops.lock'), '999999999');
     expect((await cli('generate', '--root', root)).code).toBe(0);
     expect(existsSync(path.join(root, '.ozg-gitops.lock'))).toBe(false);
+  });
+});
+
+describe('the lock', () => {
+  it('two runs that find the same stale lock never both take it over', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, '.ozg-gitops.lock'), '999999999');
+    const outcomes: string[] = [];
+    const attempt = (hooks = {}) => {
+      try {
+        acquireLock(dir, hooks);
+        outcomes.push('held');
+      } catch (error) {
+        outcomes.push((error as { code?: string }).code ?? 'thrown');
+      }
+    };
+    // The second run arrives after the first has seen the dead owner and before it deletes the lock.
+    attempt({ beforeTakeover: () => attempt() });
+    expect(outcomes).toEqual(['held', 'E_LOCKED']);
   });
 });
 
@@ -149,6 +177,31 @@ describe('a full disk', () => {
       expect(run.stderr).toMatch(/^error: cannot write (the output|\S+): no space left on the device; the output is unchanged$/m);
       expect(run.stderr).not.toMatch(/^\s+at /m);
       expect(snapshotTree(mnt)).toEqual(before);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  });
+});
+
+describe('output on another file system', () => {
+  it('--bootstrap-out on another file system is staged there, so no move crosses file systems (EXDEV)', async () => {
+    const mnt = tempDir('ozg-other-fs-');
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt]);
+    expect(mounted.status, `mount tmpfs (this test needs root, as CI runs): ${mounted.stderr}`).toBe(0);
+    try {
+      const root = copyFleet(SMALL);
+      const bootstrap = path.join(mnt, 'argocd');
+      expect((await cli('generate', '--root', root, '--bootstrap-out', bootstrap)).code).toBe(0);
+      edit(root, 'environments/test.yaml', (t) => t.replace('cpu: "4"', 'cpu: "5"'));
+      edit(root, 'environments/prod.yaml', (t) => t.replace(/repoURL: (\S+)/, 'repoURL: $1-moved'));
+      const second = await cli('generate', '--root', root, '--bootstrap-out', bootstrap);
+      expect(second.code, second.stderr).toBe(0);
+      const expected = copyFleet(SMALL);
+      cpSync(path.join(root, 'environments'), path.join(expected, 'environments'), { recursive: true });
+      expect((await cli('generate', '--root', expected)).code).toBe(0);
+      expect(snapshotTree(bootstrap)).toEqual(snapshotTree(path.join(expected, 'argocd')));
+      expect(snapshotTree(path.join(root, 'dist'))).toEqual(snapshotTree(path.join(expected, 'dist')));
+      expect((await cli('generate', '--root', root, '--bootstrap-out', bootstrap, '--check')).code).toBe(0);
     } finally {
       spawnSync('umount', [mnt]);
     }

@@ -55,7 +55,7 @@ describe('report in a real browser', () => {
     expect(await cell.textContent()).toBe('2.14.2');
     expect(await cell.getAttribute('title')).toBe('pinned 2.14.1');
     // "Stands out": the cell off the pin is painted differently from a cell on the pin in the same row.
-    const background = (selector: string) => page.locator(selector).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    const background = (selector: string) => page.locator(selector).first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
     const onPin = await background('#matrix tbody tr[data-id="sh-kiel"] td.v:not(.differs):not(.none)');
     expect(await background('#matrix tbody tr[data-id="sh-kiel"] td.differs')).not.toBe(onPin);
     await page.uncheck('#differs');

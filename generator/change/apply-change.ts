@@ -1,10 +1,11 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrors, UserError } from '../diagnostics.js';
 import { generate } from '../generate.js';
 import { commitPaths, createBranch, currentBranch, openRepo, pushBranch, requireCleanTree, type PushResult } from '../git/repo.js';
 import { formatPlan } from '../plan/format.js';
 import { planChange, type Plan } from '../plan/plan.js';
+import { writeAtomically } from '../write/durable.js';
 
 export interface ChangeOptions {
   readonly root: string;
@@ -44,14 +45,14 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file), 'utf8'));
   if (options.branch) await createBranch(git, options.branch);
   const undo = async () => {
-    for (const [file, text] of before) await writeAtomically(path.join(options.root, file), text);
+    for (const [file, text] of before) writeAtomically(path.join(options.root, file), text);
     if (options.branch && original) {
       await git.raw(['checkout', '--quiet', '--force', original]);
       await git.raw(['branch', '-D', options.branch]);
     }
   };
   try {
-    for (const [file, text] of options.edits) await writeAtomically(path.join(options.root, file), text);
+    for (const [file, text] of options.edits) writeAtomically(path.join(options.root, file), text);
     const result = await generate({ root: options.root, today: options.today });
     if (hasErrors(result.diagnostics) || !result.changes) {
       throw new UserError('the change does not validate; nothing was changed', 1, result.diagnostics, 'E_INVALID_CHANGE');
@@ -96,8 +97,4 @@ async function requireReachable(remote: string, root: string): Promise<void> {
   }
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
-}
+

@@ -1,6 +1,6 @@
-import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { writeAtomically } from '../write/durable.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
 export async function runReport(o: { root: string; out: string }, io: Io): Promise<number> {
@@ -17,9 +17,7 @@ export async function runReport(o: { root: string; out: string }, io: Io): Promi
     return EXIT.invalid;
   }
   const html = renderFleetReport(reportData(fleet, asOf));
-  const tmp = `${o.out}.${process.pid}.tmp`;
-  await writeFile(tmp, html);
-  await rename(tmp, o.out);
+  writeAtomically(o.out, html);
   const kommunen = new Set(fleet.environments.flatMap((e) => e.kommunen.map((k) => k.id))).size;
   io.out(`wrote ${path.relative(process.cwd(), o.out) || o.out}: ${kommunen} Kommunen in ${fleet.environments.length} environments, ${Math.round(html.length / 1024)} KiB`);
   return EXIT.ok;

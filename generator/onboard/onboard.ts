@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrors, type Diagnostic } from '../diagnostics.js';
 import { landByAgs } from '../domain/laender.js';
@@ -6,6 +6,7 @@ import { deriveTenantId, MAX_ID_LENGTH } from '../domain/names.js';
 import { directorySource, type InputSource } from '../load/input-source.js';
 import { loadInputs } from '../load/load-inputs.js';
 import { validateInputs } from '../validate/validate-inputs.js';
+import { syncDirectory, writeFileDurably } from '../write/durable.js';
 import { renderTenantFile, tenantFilePath, type NewTenant } from './tenant-file.js';
 
 export interface OnboardCandidate {
@@ -112,11 +113,12 @@ export async function onboardKommunen(candidates: readonly OnboardCandidate[], o
     const target = path.join(options.root, file);
     await mkdir(path.dirname(target), { recursive: true });
     const tmp = `${target}.${process.pid}.tmp`;
-    await writeFile(tmp, text, { flag: 'wx' });
+    writeFileDurably(tmp, text, 'wx');
     staged.push([tmp, target]);
   }
   for (const [tmp, target] of staged) {
     await rename(tmp, target);
+    syncDirectory(path.dirname(target));
     written.push(path.relative(options.root, target).split(path.sep).join('/'));
   }
   return { written, diagnostics: validated.diagnostics.filter((d) => d.severity === 'warning') };

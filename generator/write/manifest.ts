@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { directorySource, type InputSource } from '../load/input-source.js';
-import { acquireLock, listFiles } from './write-tree.js';
+import { writeAtomically } from './durable.js';
+import { acquireLock } from './lock.js';
+import { listFiles } from './write-tree.js';
 
 /**
  * What the last successful generate wrote, so that a generate whose inputs have not changed can
@@ -98,9 +100,7 @@ export async function recordRun(workDir: string, fingerprint: string, dirs: read
   }
   const target = manifestPath(workDir, dirs);
   await mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify({ fingerprint, trees } satisfies Manifest));
-  await rename(tmp, target);
+  writeAtomically(target, JSON.stringify({ fingerprint, trees } satisfies Manifest));
 }
 
 export interface RunIdentity {

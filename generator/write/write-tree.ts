@@ -1,7 +1,9 @@
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../diagnostics.js';
+import { flushTrees, syncDirectory, writeFileDurably } from './durable.js';
+import { faultPoint } from './fault-points.js';
 
 /** One folder the generator owns completely, and the files that should be in it. */
 export interface OwnedTree {
@@ -22,11 +24,12 @@ interface Journal {
   /** Staged file → final place, both absolute. */
   readonly moves: [string, string][];
   readonly removals: string[];
-  readonly staging: string;
+  /** Staging folders, one next to each tree written to. */
+  readonly staging: string[];
 }
 
 const JOURNAL = '.ozg-gitops-journal.json';
-const LOCK = '.ozg-gitops.lock';
+const STAGING_PREFIX = '.ozg-gitops-staging-';
 
 /**
  * Compares each tree with what is on disk. Synchronous reads on purpose: for tens of thousands of
@@ -56,37 +59,48 @@ function sameContent(file: string, content: string): boolean {
 }
 
 /**
- * Replaces the trees with the given files so that a crash leaves either the old or the new
- * state: new content is staged next to the trees, a journal naming every move is committed with
- * one rename, then applied. A run killed after that point is completed by the next run
+ * Replaces the trees with the given files so that a crash or a power cut leaves either the old or
+ * the new state. New content is staged in a folder next to each tree (same file system, so every
+ * move is a rename), flushed to the device, and a journal naming every move is committed with one
+ * rename, then applied. A run killed after that point is completed by the next run
  * (`recoverInterruptedWrite`); one killed before leaves the old trees untouched.
  * Only files whose bytes differ are written.
  */
 export async function writeTrees(workDir: string, trees: readonly OwnedTree[]): Promise<TreeChanges> {
   const changes = await diffTrees(trees, workDir);
   if (changes.written.length === 0 && changes.removed.length === 0) return changes;
-  const staging = path.join(workDir, `.ozg-gitops-staging-${process.pid}`);
-  await rm(staging, { recursive: true, force: true });
   const moves: [string, string][] = [];
-  const byFull = new Map<string, string>();
-  for (const tree of trees) for (const [file, content] of tree.files) byFull.set(path.join(tree.dir, file), content);
-  const journal: Journal = { moves, removals: changes.removed.map((r) => path.resolve(workDir, r)), staging };
+  const stagingDirs = new Map<string, string>();
+  const journal: Journal = { moves, removals: changes.removed.map((r) => path.resolve(workDir, r)), staging: [] };
+  const treeOf = (target: string) => trees.find((t) => target.startsWith(t.dir + path.sep))!;
   try {
-    await mkdir(staging, { recursive: true });
     let n = 0;
     for (const relPath of changes.written) {
       const target = path.resolve(workDir, relPath);
+      const tree = treeOf(target);
+      const parent = stagingParent(workDir, tree.dir);
+      let staging = stagingDirs.get(parent);
+      if (!staging) {
+        staging = path.join(parent, `${STAGING_PREFIX}${process.pid}-${stagingDirs.size}`);
+        rmSync(staging, { recursive: true, force: true });
+        mkdirSync(staging, { recursive: true });
+        stagingDirs.set(parent, staging);
+        journal.staging.push(staging);
+      }
       const staged = path.join(staging, String(n++));
-      writeFileSync(staged, byFull.get(target)!);
+      writeFileSync(staged, tree.files.get(path.relative(tree.dir, target).split(path.sep).join('/'))!);
       moves.push([staged, target]);
+      faultPoint('stage', n);
     }
-    await commitJournal(workDir, journal);
+    flushTrees(journal.staging, () => moves.map(([staged]) => staged));
+    commitJournal(workDir, journal);
   } catch (error) {
     // Before the commit point nothing in the trees has changed: drop what was staged and say so.
-    await rm(staging, { recursive: true, force: true });
-    await rm(path.join(workDir, `${JOURNAL}.${process.pid}.tmp`), { force: true });
+    for (const dir of journal.staging) rmSync(dir, { recursive: true, force: true });
+    rmSync(path.join(workDir, `${JOURNAL}.${process.pid}.tmp`), { force: true });
     throw writeError(error, 'the output is unchanged');
   }
+  faultPoint('commit', 1);
   try {
     await applyJournal(workDir, journal);
   } catch (error) {
@@ -95,64 +109,75 @@ export async function writeTrees(workDir: string, trees: readonly OwnedTree[]): 
   return changes;
 }
 
+/**
+ * Where a tree's new files are staged: the working folder when it is on the tree's file system
+ * (rename(2) cannot cross file systems: EXDEV), otherwise the folder that holds the tree.
+ */
+function stagingParent(workDir: string, treeDir: string): string {
+  let existing = treeDir;
+  while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  if (statSync(existing).dev === statSync(workDir).dev) return workDir;
+  mkdirSync(path.dirname(treeDir), { recursive: true });
+  return path.dirname(treeDir);
+}
+
 function writeError(error: unknown, state: string): Error {
   const e = error as NodeJS.ErrnoException;
-  if (!e.code) return error as Error;
-  const why: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EROFS: 'the file system is read-only', EMFILE: 'too many open files' };
+  if (typeof e.code !== 'string') return error as Error;
+  const why: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EROFS: 'the file system is read-only', EMFILE: 'too many open files', EXDEV: 'a move crossed file systems' };
   return new UserError(`cannot write ${e.path ?? 'the output'}: ${why[e.code] ?? e.code}; ${state}`, 1, [], 'E_WRITE');
 }
 
-/** Completes a write that was killed after its journal was committed; removes abandoned staging. */
-export async function recoverInterruptedWrite(workDir: string): Promise<boolean> {
+/**
+ * Completes a write that was killed after its journal was committed, and removes staging that an
+ * interrupted run left before its commit point (next to any of `treeDirs`). Recovery either
+ * finishes (every staged file that still exists is moved; moving is idempotent) or, when the
+ * journal cannot be read, rolls back by discarding what was staged.
+ */
+export async function recoverInterruptedWrite(workDir: string, treeDirs: readonly string[] = []): Promise<boolean> {
   const journalPath = path.join(workDir, JOURNAL);
   let recovered = false;
   if (existsSync(journalPath)) {
-    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as Journal;
-    await applyJournal(workDir, journal);
-    recovered = true;
+    let journal: Journal | undefined;
+    try {
+      journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
+      if (!Array.isArray(journal.moves) || !Array.isArray(journal.removals) || !Array.isArray(journal.staging)) journal = undefined;
+    } catch {
+      journal = undefined;
+    }
+    if (journal) {
+      await applyJournal(workDir, journal);
+      recovered = true;
+    } else {
+      // Only a journal of an older version, or a damaged disk, gets here: the old trees stand.
+      rmSync(journalPath, { force: true });
+    }
   }
-  for (const entry of await readdir(workDir)) {
-    if (entry.startsWith('.ozg-gitops-staging-')) await rm(path.join(workDir, entry), { recursive: true, force: true });
+  for (const dir of new Set([workDir, ...treeDirs.map((d) => path.dirname(d))])) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.startsWith(STAGING_PREFIX)) rmSync(path.join(dir, entry), { recursive: true, force: true });
+    }
   }
   return recovered;
 }
 
-/**
- * One generator at a time per working folder. A second one stops with a clear message; a lock
- * left by a process that no longer exists is taken over.
- */
-export function acquireLock(workDir: string): () => void {
-  const lockPath = path.join(workDir, LOCK);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lockPath, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(safeRead(lockPath));
-      if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new UserError(`another ozg-gitops (pid ${holder}) is writing in ${workDir}; wait for it to finish`, 1, [], 'E_LOCKED');
-      }
-      rmSync(lockPath, { force: true });
-    }
-  }
-  throw new UserError(`cannot take the lock ${lockPath}`, 1, [], 'E_LOCKED');
-}
-
-async function commitJournal(workDir: string, journal: Journal): Promise<void> {
+function commitJournal(workDir: string, journal: Journal): void {
   const tmp = path.join(workDir, `${JOURNAL}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
-  writeSync(fd, JSON.stringify(journal));
-  fsyncSync(fd);
-  closeSync(fd);
+  writeFileDurably(tmp, JSON.stringify(journal));
   // The commit point: before this rename the old trees stand, after it the new ones will.
-  await rename(tmp, path.join(workDir, JOURNAL));
+  renameSync(tmp, path.join(workDir, JOURNAL));
+  syncDirectory(workDir);
 }
 
 async function applyJournal(workDir: string, journal: Journal): Promise<void> {
   const madeDirs = new Set<string>();
+  let n = 0;
   for (const [staged, target] of journal.moves) {
     if (!existsSync(staged)) continue; // already moved by an earlier, interrupted attempt
     const dir = path.dirname(target);
@@ -161,13 +186,18 @@ async function applyJournal(workDir: string, journal: Journal): Promise<void> {
       madeDirs.add(dir);
     }
     await rename(staged, target);
+    faultPoint('move', ++n);
   }
+  n = 0;
   for (const file of journal.removals) {
     await rm(file, { force: true });
     await removeEmptyParents(path.dirname(file), workDir);
+    faultPoint('remove', ++n);
   }
-  await rm(path.join(workDir, JOURNAL), { force: true });
-  await rm(journal.staging, { recursive: true, force: true });
+  // The moves must be on the device before the journal that would redo them is gone.
+  flushTrees([workDir, ...journal.staging.map((s) => path.dirname(s))], () => journal.moves.map(([, target]) => target));
+  rmSync(path.join(workDir, JOURNAL), { force: true });
+  for (const dir of journal.staging) rmSync(dir, { recursive: true, force: true });
 }
 
 async function removeEmptyParents(dir: string, stopAt: string): Promise<void> {
@@ -199,19 +229,3 @@ function rel(from: string, to: string): string {
   return path.relative(from, to).split(path.sep).join('/');
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function safeRead(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
