@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { findLostOutput } from './check/completeness.js';
 import { checkFleetInvariants } from './check/invariants.js';
 import { validateRenderedFile } from './check/validate-output.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
@@ -67,7 +68,8 @@ export async function renderChecked(fleet: ResolvedFleet, inputDiagnostics: read
   for (const file of shared.dist) found.push(...validateRenderedFile(file, 'dist'));
   for (const file of shared.bootstrap) found.push(...validateRenderedFile(file, 'argocd'));
   found.push(...checkFleetInvariants(fleet, shared.dist));
-  const kommunen = await renderAllKommunen(fleet.environments.filter((e) => !envs || envs.includes(e.name)), jobs);
+  const selected = fleet.environments.filter((e) => !envs || envs.includes(e.name));
+  const kommunen = await renderAllKommunen(selected, jobs);
   found.push(...kommunen.diagnostics);
   const diagnostics = sortDiagnostics(found);
   if (hasErrors(diagnostics)) return { diagnostics, fleet };
@@ -75,6 +77,10 @@ export async function renderChecked(fleet: ResolvedFleet, inputDiagnostics: read
   for (const [file, text] of kommunen.files) {
     if (dist.has(file)) throw new Error(`two render modules wrote ${file}`);
     dist.set(file, text);
+  }
+  const lost = findLostOutput(selected, new Set(dist.keys()), shared.dist);
+  if (lost.length > 0) {
+    throw new Error(`the render lost output of Kommunen that are still in the inputs, so nothing was written: ${lost.length} missing, e.g. ${lost.slice(0, 3).join('; ')}`);
   }
   return { diagnostics, fleet, dist: new Map([...dist].sort(([a], [b]) => (a < b ? -1 : 1))), bootstrap: toMap(shared.bootstrap), shared: shared.dist };
 }

@@ -29,7 +29,12 @@ describe('status against a local server answering like Argo CD', () => {
     const run = await status(stub.url);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.split('\n').slice(0, 2)).toEqual(['prod: rollout complete', 'all            151/151 done']);
-    expect(stub.requests[0]).toEqual({ path: '/api/v1/applications?selector=ozg-cloud.example%2Fenv%3Dprod%2Capp.kubernetes.io%2Fmanaged-by%3Dozg-gitops', authorization: 'Bearer test-token' });
+    const asked = new URL(stub.requests[0]!.path, stub.url);
+    expect(asked.pathname).toBe('/api/v1/applications');
+    expect(asked.searchParams.get('selector')).toBe('ozg-cloud.example/env=prod,app.kubernetes.io/managed-by=ozg-gitops');
+    // Only the fields status reads (Argo CD's list endpoint trims its answer to them).
+    expect(asked.searchParams.get('fields')!.split(',')).toEqual(['items.metadata.name', 'items.metadata.labels', 'items.spec.source.targetRevision', 'items.status.sync.status', 'items.status.sync.revision', 'items.status.health', 'items.status.operationState.phase', 'items.status.operationState.message']);
+    expect(stub.requests[0]!.authorization).toBe('Bearer test-token');
   });
 
   it('exit 3 while a rollout is in progress, with the waves showing how far it got', async () => {
@@ -90,6 +95,33 @@ describe('status against a local server answering like Argo CD', () => {
     expect(run.stdout.split('\n').filter((l) => l.startsWith('prod: '))).toEqual(['prod: rollout in progress', 'prod: rollout in progress', 'prod: rollout complete']);
   });
 
+  it('--watch waits out a server that fails, with backoff, and says when it gives up', async () => {
+    const done = applicationList(await prodApps(() => ({})));
+    let calls = 0;
+    const flaky = await argoStub((req, res) => {
+      if (++calls <= 2) {
+        res.statusCode = 503;
+        return res.end('upstream connect error');
+      }
+      res.end(done);
+    });
+    const recovered = await status(flaky.url, '--watch', '--interval', '0.05');
+    expect(recovered.code, recovered.stderr).toBe(0);
+    expect(recovered.stderr.split('\n')).toEqual([
+      `Argo CD at ${flaky.url} answered HTTP 503 Service Unavailable; retry 1 of 5 in 0.05 s`,
+      `Argo CD at ${flaky.url} answered HTTP 503 Service Unavailable; retry 2 of 5 in 0.1 s`,
+    ]);
+
+    const down = await argoStub((_, res) => {
+      res.statusCode = 502;
+      res.end();
+    });
+    const gaveUp = await status(down.url, '--watch', '--interval', '0.01');
+    expect(gaveUp.code).toBe(1);
+    expect(down.requests).toHaveLength(6);
+    expect(gaveUp.stderr.split('\n').at(-1)).toBe(`error: Argo CD at ${down.url} answered HTTP 502 Bad Gateway; gave up after 5 retries`);
+  });
+
   it('a progress bar when stdout is a terminal', async () => {
     const { formatStatus } = await import('../generator/status/format.js');
     const text = formatStatus({ env: 'prod', state: 'in-progress', total: { done: 12, progressing: 12, failed: 0, missing: 0, total: 24 }, byWave: [], byLand: [], byCluster: [], problems: [] }, { tty: true });
@@ -123,7 +155,29 @@ describe('status against a local server answering like Argo CD', () => {
     expect(malformed.code).toBe(1);
     expect(malformed.stderr).toContain('answered with something that is not JSON (<html>502 Bad Gateway</html>...)');
 
-    for (const run of [refused, unauthorized, timeout, malformed]) expect(run.stderr).not.toMatch(/^\s+at /m);
+    // Headers and half a body, then silence: the timeout covers reading the body too.
+    const stalls = await argoStub((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"metadata":{},"items":[');
+    });
+    const stalled = await status(stalls.url, '--timeout', '0.3');
+    expect(stalled.code).toBe(1);
+    expect(stalled.stderr).toContain('did not answer within 0.3 s');
+
+    // The connection dies in the middle of the body.
+    const drops = await argoStub((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"metadata":{},"items":[');
+      setTimeout(() => req.socket.destroy(), 20);
+    });
+    const dropped = await status(drops.url);
+    expect(dropped.code).toBe(1);
+    expect(dropped.stderr).toMatch(/^error: cannot reach Argo CD at http:\/\/127\.0\.0\.1:\d+: \S/m);
+
+    for (const run of [refused, unauthorized, timeout, malformed, stalled, dropped]) {
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(run.stderr).not.toContain('internal error');
+    }
 
     delete process.env.ARGOCD_AUTH_TOKEN;
     const noToken = await cli('status', '--env', 'prod', '--root', SAMPLE_FLEET, '--server', closedUrl);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ChangeResult } from '../change/apply-change.js';
 import { today } from '../clock.js';
 import { EXIT, type Io } from './io.js';
+import { branchName, date, existingDir, integer, name, nameList, repoFolder, requireEnvironments, text, version } from './options.js';
 
 function report(io: Io, title: string, result: ChangeResult & { branch?: string }): number {
   io.out(title);
@@ -19,20 +20,21 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
   program
     .command('bump')
     .description('change one version pin (or add a governed exception), re-render dist/, optionally as a branch and merge request')
-    .argument('<app>', 'app from the catalogue')
-    .argument('<version>', 'semantic version, e.g. 2.15.0')
-    .requiredOption('--env <env>', 'environment to change')
-    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
-    .option('--wave <wave>', 'only this wave (an exception: needs --reason and --until)')
-    .option('--tenant <id>', 'only this Kommune (an exception: needs --reason and --until)')
-    .option('--reason <text>', 'why the exception exists')
-    .option('--until <date>', 'when the exception expires (YYYY-MM-DD)')
+    .argument('<app>', 'app from the catalogue', name('an app name', 'vorgang-manager'))
+    .argument('<version>', 'semantic version, e.g. 2.15.0', version)
+    .requiredOption('--env <env>', 'environment to change', name('an environment name', 'prod'))
+    .option('--root <dir>', 'folder holding environments/ and tenants/', existingDir, '.')
+    .option('--wave <wave>', 'only this wave (an exception: needs --reason and --until)', name('a wave name', 'canary'))
+    .option('--tenant <id>', 'only this Kommune (an exception: needs --reason and --until)', name('a Kommune id', 'sh-kiel'))
+    .option('--reason <text>', 'why the exception exists', text)
+    .option('--until <date>', 'when the exception expires (YYYY-MM-DD)', date)
     .option('--allow-downgrade', 'allow a lower version than the current one')
     .option('--branch', 'commit on a new branch bump/<env>/<app>-<version>')
-    .option('--push <remote>', 'push the branch with GitLab merge-request push options (implies --branch)')
+    .option('--push <remote>', 'push the branch with GitLab merge-request push options (implies --branch)', text)
     .action((app: string, version: string, opts: { env: string; root: string; wave?: string; tenant?: string; reason?: string; until?: string; allowDowngrade?: boolean; branch?: boolean; push?: string }) =>
       run(
         (async () => {
+          requireEnvironments(path.resolve(opts.root), '--env', [opts.env]);
           const { bumpVersion } = await import('../change/bump.js');
           const result = await bumpVersion({ ...opts, root: path.resolve(opts.root), app, version, today: today() });
           return report(io, result.title, result);
@@ -43,16 +45,17 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
   program
     .command('promote')
     .description('copy version pins from one environment to the next as one change')
-    .argument('[apps...]', 'apps to promote (default: all)')
-    .requiredOption('--from <env>', 'source environment, e.g. test')
-    .requiredOption('--to <env>', 'target environment, e.g. prod')
-    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
+    .argument('[apps...]', 'apps to promote (default: all)', nameList('app'))
+    .requiredOption('--from <env>', 'source environment, e.g. test', name('an environment name', 'test'))
+    .requiredOption('--to <env>', 'target environment, e.g. prod', name('an environment name', 'prod'))
+    .option('--root <dir>', 'folder holding environments/ and tenants/', existingDir, '.')
     .option('--allow-downgrade', 'allow a lower version than the target runs')
     .option('--branch', 'commit on a new branch promote/<from>-to-<to>/...')
-    .option('--push <remote>', 'push the branch with GitLab merge-request push options (implies --branch)')
+    .option('--push <remote>', 'push the branch with GitLab merge-request push options (implies --branch)', text)
     .action((apps: string[], opts: { from: string; to: string; root: string; allowDowngrade?: boolean; branch?: boolean; push?: string }) =>
       run(
         (async () => {
+          requireEnvironments(path.resolve(opts.root), '--from/--to', [opts.from, opts.to]);
           const { promoteVersions } = await import('../change/promote.js');
           const result = await promoteVersions({ ...opts, root: path.resolve(opts.root), apps, today: today() });
           return report(io, result.title, result);
@@ -63,11 +66,11 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
   program
     .command('publish')
     .description('commit dist/ into a separate deploy repository and push it, retrying when another publisher was first')
-    .requiredOption('--to <url-or-path>', 'the deploy repository')
-    .option('--root <dir>', 'folder holding environments/, tenants/ and dist/', '.')
-    .option('--branch <branch>', 'branch of the deploy repository', 'main')
-    .option('--path <prefix>', 'folder of the generated tree in the deploy repository', 'dist')
-    .option('--retries <n>', 'attempts after a rejected push', (v) => Number.parseInt(v, 10), 5)
+    .requiredOption('--to <url-or-path>', 'the deploy repository', text)
+    .option('--root <dir>', 'folder holding environments/, tenants/ and dist/', existingDir, '.')
+    .option('--branch <branch>', 'branch of the deploy repository', branchName, 'main')
+    .option('--path <prefix>', 'folder of the generated tree in the deploy repository', repoFolder, 'dist')
+    .option('--retries <n>', 'attempts after a rejected push', integer(0, 100), 5)
     .action((opts: { to: string; root: string; branch: string; path: string; retries: number }) =>
       run(
         (async () => {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { hasErrors } from '../diagnostics.js';
 import { today } from '../clock.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
+import { existingDir, integer, nameList, outputPath, requireEnvironments } from './options.js';
 
 export interface GenerateCliOptions {
   readonly root: string;
@@ -15,6 +16,7 @@ export interface GenerateCliOptions {
 }
 
 export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<number> {
+  if (options.env) requireEnvironments(options.root, '--env', options.env);
   if (!options.check && !options.env) {
     const { unchangedGenerate } = await import('../write/manifest.js');
     const outDir = path.resolve(options.out ?? path.join(options.root, 'dist'));
@@ -61,15 +63,14 @@ export function registerGenerate(program: Command, io: Io, run: (code: Promise<n
   program
     .command('generate')
     .description('render every layer into dist/ and the Argo CD bootstrap into argocd/')
-    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
-    .option('--out <dir>', 'where the GitOps tree goes (default: <root>/dist)')
-    .option('--bootstrap-out <dir>', 'where the Argo CD bootstrap goes (default: <root>/argocd)')
-    .option('--env <name...>', 'render only these environments into dist/')
+    .option('--root <dir>', 'folder holding environments/ and tenants/', existingDir, '.')
+    .option('--out <dir>', 'where the GitOps tree goes (default: <root>/dist)', outputPath)
+    .option('--bootstrap-out <dir>', 'where the Argo CD bootstrap goes (default: <root>/argocd)', outputPath)
+    .option('--env <names...>', 'render only these environments into dist/ (comma-separated or repeated)', nameList('environment'))
     .option('--check', 'write nothing; exit 3 and list the files that differ')
     .option('--allow-mass-removal', 'let the change remove more than the environment\'s share of Applications')
-    .option('--jobs <n>', 'worker threads rendering Kommunen (default 1: on the main thread)', (v) => Number.parseInt(v, 10))
+    .option('--jobs <n>', 'worker threads rendering Kommunen (default 1: on the main thread)', integer(1, 64))
     .action((opts: { root: string; out?: string; bootstrapOut?: string; env?: string[]; check?: boolean; allowMassRemoval?: boolean; jobs?: number }) => {
-      const root = path.resolve(opts.root);
-      run(runGenerate({ ...opts, root, out: opts.out && path.resolve(opts.out), bootstrapOut: opts.bootstrapOut && path.resolve(opts.bootstrapOut) }, io));
+      run(runGenerate({ ...opts, root: path.resolve(opts.root) }, io));
     });
 }

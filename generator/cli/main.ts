@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
@@ -16,6 +17,7 @@ import { registerValidate } from './validate.js';
 function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
   const program = new Command('ozg-gitops')
     .description('GitOps config generator for the OZG-Cloud platform: Kommune and environment YAML in, Argo CD and Kubernetes manifests out')
+    .version(packageVersion(), '--version', 'print the version of ozg-gitops')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
@@ -28,6 +30,18 @@ function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
   registerReport(program, io, run);
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/** The version in the project's package.json, found from this file in build/ or in the sources. */
+function packageVersion(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'ozg-cloud-gitops' && pkg.version) return pkg.version;
+    }
+  }
+  return 'unknown';
 }
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
@@ -46,12 +60,13 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
 
 /** The one place errors become exit codes. Branches on `code`, never on instanceof. */
 function exitCodeFor(error: unknown, io: Io): number {
-  const e = error as { code?: string; exitCode?: number; diagnostics?: []; message?: string; stack?: string };
-  if (error instanceof CommanderError || e.code?.startsWith('commander.')) {
+  const e = error as { code?: unknown; exitCode?: number; diagnostics?: []; message?: string; stack?: string };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (error instanceof CommanderError || code.startsWith('commander.')) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
     return EXIT.usage;
   }
-  if (e.code?.startsWith('E_') && typeof e.exitCode === 'number') {
+  if (code.startsWith('E_') && typeof e.exitCode === 'number') {
     if (e.diagnostics?.length) printDiagnostics(io, e.diagnostics);
     io.err(`error: ${e.message}`);
     return e.exitCode;

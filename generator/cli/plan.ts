@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { today } from '../clock.js';
 import type { PlanFormat } from '../plan/format.js';
 import { EXIT, type Io } from './io.js';
+import { existingDir, text } from './options.js';
 
 export interface PlanCliOptions {
   readonly root: string;
@@ -25,8 +26,8 @@ export function registerPlan(program: Command, io: Io, run: (code: Promise<numbe
   program
     .command('plan')
     .description('what a change does: per environment and layer, grouped; rollout time; Argo CD capacity; removal guards')
-    .option('--root <dir>', 'folder holding environments/ and tenants/ (inside a git repository)', '.')
-    .option('--base <ref>', 'git ref to compare with (default: merge base with the default branch)')
+    .option('--root <dir>', 'folder holding environments/ and tenants/ (inside a git repository)', existingDir, '.')
+    .option('--base <ref>', 'git ref to compare with (default: merge base with the default branch)', text)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--exit-code', 'exit 3 when there are changes')
     .option('--allow-mass-removal', 'let the change remove more than the environment\'s share of Applications')

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { writeAtomically } from '../write/durable.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
+import { existingDir, outputPath } from './options.js';
 
 export async function runReport(o: { root: string; out: string }, io: Io): Promise<number> {
   const [{ directorySource }, { loadFleet, today }, { renderFleetReport }, { reportData }] = await Promise.all([
@@ -27,7 +28,7 @@ export function registerReport(program: Command, io: Io, run: (code: Promise<num
   program
     .command('report')
     .description('one self-contained HTML page with the fleet at a glance: Kommune × app versions per environment, waves, Länder, clusters, exceptions')
-    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
-    .option('--out <file>', 'where the page goes', 'fleet-report.html')
+    .option('--root <dir>', 'folder holding environments/ and tenants/', existingDir, '.')
+    .option('--out <file>', 'where the page goes', outputPath, 'fleet-report.html')
     .action((opts: { root: string; out: string }) => run(runReport({ root: path.resolve(opts.root), out: path.resolve(opts.out) }, io)));
 }

@@ -4,6 +4,7 @@ import { UserError } from '../diagnostics.js';
 import { LABELS, MANAGED_BY } from '../render/labels.js';
 import type { FleetStatus } from '../status/aggregate.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
+import { existingDir, httpUrl, name, requireEnvironments, seconds, variableName } from './options.js';
 
 export interface StatusOptions {
   readonly root: string;
@@ -23,6 +24,7 @@ function exitFor(s: FleetStatus): number {
 }
 
 export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
+  requireEnvironments(o.root, '--env', [o.env]);
   const [{ directorySource }, { loadFleet, today }, { aggregateStatus }, { listApplications }, { formatStatus }] = await Promise.all([
     import('../load/input-source.js'),
     import('../pipeline.js'),
@@ -36,15 +38,30 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
     return EXIT.invalid;
   }
   const env = fleet.environments.find((e) => e.name === o.env);
-  if (!env) throw new UserError(`there is no environment ${o.env}`, 1, [], 'E_UNKNOWN_ENV');
+  if (!env) throw new UserError(`there is no environment ${o.env}`, 2, [], 'E_USAGE');
   const server = o.server ?? env.doc.argocd.server;
   if (!server) throw new UserError(`no Argo CD server: pass --server or set argocd.server in ${env.file}`, 2, [], 'E_USAGE');
   const tokenEnv = o.tokenEnv ?? env.doc.argocd.tokenEnv ?? 'ARGOCD_AUTH_TOKEN';
   const token = process.env[tokenEnv];
   if (!token) throw new UserError(`the environment variable ${tokenEnv} holding the Argo CD token is not set`, 2, [], 'E_USAGE');
   const selector = `${LABELS.env}=${env.name},${LABELS.managedBy}=${MANAGED_BY}`;
+  let failures = 0;
   for (;;) {
-    const apps = await listApplications({ server, token, selector, timeoutMs: o.timeout * 1000 });
+    let apps;
+    try {
+      apps = await listApplications({ server, token, selector, timeoutMs: o.timeout * 1000 });
+      failures = 0;
+    } catch (error) {
+      // With --watch a flaky network or a restarting Argo CD server is waited out, with backoff.
+      const code = (error as { code?: unknown }).code;
+      if (!o.watch || !RETRIED.has(code as string)) throw error;
+      failures++;
+      if (failures > WATCH_RETRIES) throw new UserError(`${(error as Error).message}; gave up after ${WATCH_RETRIES} retries`, 1, [], code as string);
+      const wait = Math.min(o.interval * 2 ** (failures - 1), MAX_BACKOFF_SECONDS);
+      io.err(`${(error as Error).message}; retry ${failures} of ${WATCH_RETRIES} in ${wait} s`);
+      await new Promise((r) => setTimeout(r, wait * 1000));
+      continue;
+    }
     const status = aggregateStatus(env, apps);
     io.out(o.format === 'json' ? JSON.stringify(status, null, 2) : formatStatus(status, { tty: io.isTTY }));
     if (!o.watch || status.state !== 'in-progress') return exitFor(status);
@@ -53,17 +70,22 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   }
 }
 
+/** Failures --watch waits out; a refused token or a malformed answer stops at once. */
+const RETRIED = new Set(['E_ARGOCD_TIMEOUT', 'E_ARGOCD_UNREACHABLE', 'E_ARGOCD_HTTP']);
+const WATCH_RETRIES = 5;
+const MAX_BACKOFF_SECONDS = 300;
+
 export function registerStatus(program: Command, io: Io, run: (code: Promise<number>) => void): void {
   program
     .command('status')
     .description('rollout status from Argo CD: sync and health per wave, Land and cluster against the pinned versions (exit 0 done, 3 in progress, 1 failed)')
-    .requiredOption('--env <env>', 'environment')
-    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
-    .option('--server <url>', 'Argo CD URL (default: argocd.server of the environment)')
-    .option('--token-env <name>', 'environment variable holding the API token (default: argocd.tokenEnv, else ARGOCD_AUTH_TOKEN)')
+    .requiredOption('--env <env>', 'environment', name('an environment name', 'prod'))
+    .option('--root <dir>', 'folder holding environments/ and tenants/', existingDir, '.')
+    .option('--server <url>', 'Argo CD URL (default: argocd.server of the environment)', httpUrl)
+    .option('--token-env <name>', 'environment variable holding the API token (default: argocd.tokenEnv, else ARGOCD_AUTH_TOKEN)', variableName)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--watch', 'poll until the rollout is complete or has failed')
-    .option('--interval <seconds>', 'seconds between polls with --watch', (v) => Number(v), 10)
-    .option('--timeout <seconds>', 'seconds one request may take', (v) => Number(v), 15)
+    .option('--interval <seconds>', 'seconds between polls with --watch', seconds(3600), 10)
+    .option('--timeout <seconds>', 'seconds one request may take', seconds(600), 15)
     .action((opts: Omit<StatusOptions, 'root'> & { root: string }) => run(runStatus({ ...opts, root: path.resolve(opts.root) }, io)));
 }

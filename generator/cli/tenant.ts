@@ -5,10 +5,11 @@ import { hasErrors, UserError } from '../diagnostics.js';
 import { today } from '../clock.js';
 import type { OnboardCandidate, OnboardOptions } from '../onboard/onboard.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
+import { ags, email, existingDir, name, nameList, requireEnvironments, text } from './options.js';
 
 interface CommonFlags {
   root: string;
-  env: string;
+  env: string[];
   kind?: string;
   wave?: string;
   size?: string;
@@ -16,8 +17,8 @@ interface CommonFlags {
 }
 
 function onboardOptions(flags: CommonFlags, id?: string): OnboardOptions {
-  const environments = flags.env.split(',').map((e) => e.trim()).filter(Boolean);
-  if (environments.length === 0) throw new UserError('--env needs at least one environment, e.g. --env test,prod', EXIT.usage, [], 'E_USAGE');
+  const environments = flags.env;
+  requireEnvironments(path.resolve(flags.root), '--env', environments);
   return { root: path.resolve(flags.root), environments, kind: flags.kind, wave: flags.wave, size: flags.size, contactEmail: flags.contactEmail, id, today: today() };
 }
 
@@ -35,7 +36,6 @@ async function onboard(candidates: OnboardCandidate[], options: OnboardOptions, 
 }
 
 export async function runTenantAdd(flags: CommonFlags & { ags: string; name: string; id?: string }, io: Io): Promise<number> {
-  if (!/^[0-9]{8}$/.test(flags.ags)) throw new UserError(`--ags ${flags.ags} is not an 8-digit AGS (e.g. 01002000)`, EXIT.usage, [], 'E_USAGE');
   return onboard([{ ags: flags.ags, name: flags.name }], onboardOptions(flags, flags.id), io);
 }
 
@@ -59,12 +59,12 @@ export async function runTenantImport(file: string, flags: CommonFlags, io: Io):
 
 function withCommonFlags(command: Command): Command {
   return command
-    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
-    .requiredOption('--env <names>', 'comma-separated environments, e.g. test,prod')
+    .option('--root <dir>', 'folder holding environments/ and tenants/', existingDir, '.')
+    .requiredOption('--env <names...>', 'environments, comma-separated or repeated, e.g. test,prod', nameList('environment'))
     .addOption(new Option('--kind <kind>', 'kind of administration').choices(['Stadt', 'Gemeinde', 'Amt', 'Kreis', 'Landesbehoerde', 'Ministerium']))
-    .option('--wave <wave>', 'rollout wave (default: the environment default)')
-    .option('--size <size>', 'size profile (default: the environment default)')
-    .option('--contact-email <email>', 'e-mail of the Kommune\'s administrator');
+    .option('--wave <wave>', 'rollout wave (default: the environment default)', name('a wave name', 'early'))
+    .option('--size <size>', 'size profile (default: the environment default)', name('a size name', 'm'))
+    .option('--contact-email <email>', 'e-mail of the Kommune\'s administrator', email);
 }
 
 export function registerTenant(program: Command, io: Io, run: (code: Promise<number>) => void): void {
@@ -73,9 +73,9 @@ export function registerTenant(program: Command, io: Io, run: (code: Promise<num
     tenant
       .command('add')
       .description('write tenants/<land>/<id>.yaml for one Kommune, after validating it with the fleet')
-      .requiredOption('--ags <ags>', '8-digit Amtlicher Gemeindeschlüssel')
-      .requiredOption('--name <name>', 'display name, e.g. "Landeshauptstadt Kiel"')
-      .option('--id <id>', 'id to use instead of the one derived from the name'),
+      .requiredOption('--ags <ags>', '8-digit Amtlicher Gemeindeschlüssel', ags)
+      .requiredOption('--name <name>', 'display name, e.g. "Landeshauptstadt Kiel"', text)
+      .option('--id <id>', 'id to use instead of the one derived from the name', name('an id: Land code and name', 'sh-kiel')),
   ).action((flags: CommonFlags & { ags: string; name: string; id?: string }) => run(runTenantAdd(flags, io)));
   withCommonFlags(
     tenant

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { hasErrors } from '../diagnostics.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
+import { existingDir } from './options.js';
 
 export interface ValidateOptions {
   readonly root: string;
@@ -21,6 +22,6 @@ export function registerValidate(program: Command, io: Io, run: (code: Promise<n
   program
     .command('validate')
     .description('check environments/ and tenants/ and print every problem with its file, line and column')
-    .option('--root <dir>', 'folder holding environments/ and tenants/', '.')
+    .option('--root <dir>', 'folder holding environments/ and tenants/', existingDir, '.')
     .action((opts: { root: string }) => run(runValidate({ root: path.resolve(opts.root) }, io)));
 }

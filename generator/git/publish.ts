@@ -36,7 +36,7 @@ export interface PublishResult {
 export async function publishDist(o: PublishOptions): Promise<PublishResult> {
   const branch = o.branch ?? 'main';
   const prefix = (o.path ?? 'dist').replace(/^\/+|\/+$/g, '');
-  if (prefix === '' || prefix.split('/').includes('..')) throw new UserError(`--path ${o.path} must be a folder inside the deploy repository`, 2, [], 'E_USAGE');
+  if (prefix === '' || prefix.split('/').some((part) => part === '' || part === '.' || part === '..' || part === '.git')) throw new UserError(`--path ${o.path} must be a folder inside the deploy repository`, 2, [], 'E_USAGE');
   const check = await generate({ root: o.root, check: true, today: o.today });
   if (hasErrors(check.diagnostics) || !check.changes) throw new UserError('the inputs do not validate; nothing was published', 1, check.diagnostics, 'E_INVALID_INPUTS');
   if (check.changes.written.length || check.changes.removed.length) {

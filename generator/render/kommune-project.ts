@@ -68,8 +68,12 @@ export function renderKommuneProject(env: ResolvedEnvironment, k: ResolvedKommun
     },
   });
   return {
-    path: `${env.name}/argocd/${instance.name}/projects/kommunen/${k.id}.yaml`,
+    path: kommuneProjectPath(env, k),
     objects: chart.toJson() as KubeObject[],
     source: k.file,
   };
+}
+
+export function kommuneProjectPath(env: ResolvedEnvironment, k: ResolvedKommune): string {
+  return `${env.name}/argocd/${instanceOf(env, k.cluster).name}/projects/kommunen/${k.id}.yaml`;
 }

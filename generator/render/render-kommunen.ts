@@ -62,7 +62,9 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], jo
     return { files, diagnostics };
   }
   let next = 0;
-  const workers = Array.from({ length: Math.min(jobs, tasks.length) }, () => new Worker(script, { workerData: { envs }, resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
+  const threads = Math.min(Math.floor(jobs), tasks.length);
+  if (!(threads >= 1)) throw new Error(`renderAllKommunen: ${jobs} is not a number of worker threads`);
+  const workers = Array.from({ length: threads }, () => new Worker(script, { workerData: { envs }, resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
   try {
     await Promise.all(
       workers.map(
