@@ -103,7 +103,10 @@ describe('isolation holds over random fleets', () => {
           const steps = spec.strategy.rollingSync.steps as { matchExpressions: { values: string[] }[] }[];
           for (const element of spec.generators[0].list.elements) {
             expect(steps.filter((s) => s.matchExpressions[0]!.values.includes(element.wave))).toHaveLength(1);
-            expect(`test-${element.kommune}`).toBe(spec.template.spec.project === 'test-baseline' ? `test-${element.kommune}` : spec.template.spec.project.replace('{{ .kommune }}', element.kommune));
+            // Baselines run in the platform's baseline project; apps only in their own Kommune's project.
+            const layer = (o.metadata.labels as Record<string, string>)['ozg-cloud.example/layer'];
+            const project = String(spec.template.spec.project).replaceAll('{{ .kommune }}', element.kommune);
+            expect(project).toBe(layer === 'baseline' ? 'test-baseline' : `test-${element.kommune}`);
           }
         }
       }),
@@ -117,8 +120,16 @@ describe('fuzzing the loader', () => {
   const env = read(SMALL, 'environments/test.yaml');
   const base = new Map<string, string | Uint8Array>([['environments/test.yaml', env], ['environments/prod.yaml', read(SMALL, 'environments/prod.yaml')]]);
 
-  /** What generate would answer: never an exception (exit 70); errors always carry a position. */
-  async function answer(file: string, content: string | Uint8Array): Promise<0 | 1> {
+  /**
+   * What generate would answer: never an exception (exit 70); errors always carry a position; a
+   * refusal always names at least one error and an acceptance none. Tallies both outcomes.
+   */
+  const outcomes = { valid: 0, invalid: 0 };
+  async function answer(file: string, content: string | Uint8Array): Promise<void> {
+    const code = await render(file, content);
+    outcomes[code === 0 ? 'valid' : 'invalid']++;
+  }
+  async function render(file: string, content: string | Uint8Array): Promise<0 | 1> {
     const files = new Map(base).set(file, content);
     const { fleet, diagnostics } = await loadFleet(memorySource(files), TODAY);
     for (const d of diagnostics) {
@@ -131,6 +142,7 @@ describe('fuzzing the loader', () => {
       return 1;
     }
     const rendered = await renderChecked(fleet, diagnostics);
+    expect(rendered.dist !== undefined).toBe(!rendered.diagnostics.some((d) => d.severity === 'error'));
     return rendered.dist ? 0 : 1;
   }
 
@@ -141,15 +153,17 @@ describe('fuzzing the loader', () => {
       fc.record({ at: fc.nat(valid.length), ch: fc.constantFrom(':', '-', '[', ']', '{', '}', '&', '*', '!', '|', '>', '"', "'", '\t', '\n', '#', '%', '@', '`') }).map(({ at, ch }) => valid.slice(0, at) + ch + valid.slice(at + 1)),
       fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.concat([Buffer.from(valid), Buffer.from(bytes)])),
     );
-    await fc.assert(fc.asyncProperty(mutation, async (content) => {
-      expect([0, 1]).toContain(await answer('tenants/sh/sh-kiel.yaml', content));
-    }), { numRuns: RUNS });
+    outcomes.valid = outcomes.invalid = 0;
+    await fc.assert(fc.asyncProperty(mutation, async (content) => answer('tenants/sh/sh-kiel.yaml', content)), { numRuns: RUNS });
+    // Both ways out were taken: the mutations reach the render, not only the parser.
+    expect(outcomes.valid).toBeGreaterThan(0);
+    expect(outcomes.invalid).toBeGreaterThan(0);
   }, TIMEOUT);
 
   it(`random YAML documents as Kommune and environment files (${RUNS} runs)`, async () => {
     const doc = fc.oneof(fc.jsonValue().map((v) => stringify(v)), fc.string({ maxLength: 200 }), fc.object().map((o) => stringify(o)));
-    await fc.assert(fc.asyncProperty(doc, fc.boolean(), async (content, asEnvironment) => {
-      expect([0, 1]).toContain(await answer(asEnvironment ? 'environments/test.yaml' : 'tenants/sh/sh-kiel.yaml', content));
-    }), { numRuns: RUNS });
+    outcomes.valid = outcomes.invalid = 0;
+    await fc.assert(fc.asyncProperty(doc, fc.boolean(), async (content, asEnvironment) => answer(asEnvironment ? 'environments/test.yaml' : 'tenants/sh/sh-kiel.yaml', content)), { numRuns: RUNS });
+    expect(outcomes.invalid).toBeGreaterThan(0);
   }, TIMEOUT);
 });

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kommunenCsv, syntheticKommunen, writeSyntheticEnvironments } from '../bench/synthetic-fleet.js';
 import { renderAndCheck } from '../generator/generate.js';
-import { cli, SAMPLE_FLEET, tempDir, write } from './helpers/fleet.js';
+import { cli, PROJECT_ROOT, SAMPLE_FLEET, tempDir, write } from './helpers/fleet.js';
 
 describe('nationwide scale', () => {
   it('10,800 Kommunen × 3 environments render, validate, and are byte-identical on worker threads and on one thread', async () => {
@@ -13,6 +14,8 @@ describe('nationwide scale', () => {
     write(root, 'kommunen.csv', kommunenCsv(kommunen));
     expect((await cli('tenant', 'import', path.join(root, 'kommunen.csv'), '--root', root, '--env', 'dev,test,prod')).code).toBe(0);
 
+    // The worker build must be there, or jobs: 2 would quietly render on one thread as well.
+    expect(existsSync(path.join(PROJECT_ROOT, 'build/generator/render/render-worker.js')), 'npm run build first').toBe(true);
     const single = await renderAndCheck({ root, today: '2026-11-27', jobs: 1 });
     expect(single.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const parallel = await renderAndCheck({ root, today: '2026-11-27', jobs: 2 });

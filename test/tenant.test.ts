@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { cli, copyFleet, edit, read, snapshotTree, write } from './helpers/fleet.js';
+import { cli, copyFleet, edit, read, snapshotTree, tempDir, write } from './helpers/fleet.js';
 
 /** 30 Kommunen as a Gemeindeverzeichnis extract: umlauts, ß, parentheses, "St.", names repeated across and within Länder. */
 const CSV = `AGS;Name
@@ -132,7 +132,7 @@ describe('tenant add', () => {
     expect(wave.stderr).toContain('error E_UNKNOWN_WAVE: wave "first" does not exist in test');
     const usage = await cli('tenant', 'add', '--root', root, '--ags', '1002000', '--name', 'Kiel', '--env', 'test');
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('--ags 1002000 is not an 8-digit AGS');
+    expect(usage.stderr).toContain("option '--ags <ags>' argument '1002000' is invalid. expected an 8-digit AGS, e.g. 01002000");
     expect(snapshotTree(path.join(root, 'tenants'))).toEqual(before);
   });
 });
@@ -146,8 +146,11 @@ describe('CLI exit codes', () => {
     expect((await cli('no-such-command')).code).toBe(2);
   });
 
-  it('1 with diagnostics for a root without inputs, never a stack trace', async () => {
-    const run = await cli('validate', '--root', '/nonexistent-ozg');
+  it('2 for a --root that does not exist, 1 with diagnostics for a root without inputs, never a stack trace', async () => {
+    const missing = await cli('validate', '--root', '/nonexistent-ozg');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("option '--root <dir>' argument '/nonexistent-ozg' is invalid. expected an existing folder");
+    const run = await cli('validate', '--root', tempDir());
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('environments:1:1: error E_NO_ENVIRONMENTS');
     expect(run.stderr).not.toMatch(/\n\s+at /);

@@ -21,6 +21,22 @@ describe('validate on the sample fleet', () => {
   });
 });
 
+describe('every problem in one run', () => {
+  it('checks the well-formed fields of a Kommune file whose other fields fail the schema', async () => {
+    const { code, lines } = await diagnosticsAfter((r) => edit(r, KIEL, (t) => t.replace('ags: "01002000"', 'ags: "02000000"').replace('wave:', 'wav:')));
+    expect(code).toBe(1);
+    expect(lines.some((l) => l.includes('error E_SCHEMA: unknown field "wav"'))).toBe(true);
+    expect(lines).toContain('tenants/sh/sh-kiel.yaml:4:6: error E_AGS_LAND: AGS 02000000 belongs to Hamburg, not sh (hint: check the AGS; a Kommune in Hamburg has an id starting with hh-)');
+  });
+
+  it('a tab in the indentation is reported as that, without the errors the parser makes after it', async () => {
+    const { code, lines } = await diagnosticsAfter((r) => edit(r, KIEL, (t) => t.replace(/^contact: \{name: (.*), email: (.*)\}$/m, 'contact:\n\tname: $1\n\temail: $2')));
+    expect(code).toBe(1);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.includes('error E_YAML_TAB'))).toBe(true);
+  });
+});
+
 describe('each rule reports the offending node at its exact position', () => {
   const cases: { rule: string; mutate: (root: string) => void; expected: string }[] = [
     {
@@ -34,9 +50,9 @@ describe('each rule reports the offending node at its exact position', () => {
       expected: 'tenants/sh/sh-kiel.yaml:4:6: error E_SCHEMA: ags must be a string, not a number (hint: the 8-digit Amtlicher Gemeindeschlüssel in quotes',
     },
     {
-      rule: 'Kreis that does not exist in Schleswig-Holstein',
-      mutate: (r) => edit(r, KIEL, (t) => t.replace('ags: "01002000"', 'ags: "01052000"')),
-      expected: 'tenants/sh/sh-kiel.yaml:4:6: error E_AGS_KREIS: AGS 01052000: Kreis 01052 does not exist in Schleswig-Holstein',
+      rule: 'a key the generator owns in a Kommune\'s Helm values',
+      mutate: (r) => edit(r, KIEL, (t) => `${t}    ozg:\n      allowedIPs: [0.0.0.0/0]\n`),
+      expected: 'tenants/sh/sh-kiel.yaml:18:5: error E_OWNED_KEY: values.vorgang-manager.ozg belongs to the generator',
     },
     {
       rule: 'misspelt field',

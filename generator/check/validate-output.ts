@@ -28,7 +28,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Schema, unknown-field and name checks of every object in a rendered file. */
-export function validateRenderedFile(file: RenderedFile, tree: string): Diagnostic[] {
+export function validateRenderedFile(file: RenderedFile, tree: string, options: { names?: boolean } = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (code: string, message: string, hint: string) =>
     out.push({ code, severity: 'error', message: `${tree}/${file.path}: ${message}`, file: file.source, line: 1, col: 1, hint });
@@ -53,12 +53,13 @@ export function validateRenderedFile(file: RenderedFile, tree: string): Diagnost
     for (const field of unknownFields(object as KubeObject & { kind: string })) {
       report('E_OUTPUT_UNKNOWN_FIELD', `${id}: unknown field ${field}`, 'Argo CD and Kubernetes drop unknown fields silently; fix the render module');
     }
-    out.push(...checkNames(object, file, tree));
+    if (options.names !== false) out.push(...checkNames(object, file, tree));
   }
   return out;
 }
 
-function checkNames(object: KubeObject, file: RenderedFile, tree: string): Diagnostic[] {
+/** Name, namespace and label checks: the part of the output checks that depends on a Kommune's own values. */
+export function checkNames(object: Pick<KubeObject, 'kind' | 'metadata'>, file: Pick<RenderedFile, 'path' | 'source'>, tree: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (message: string, hint: string) =>
     out.push({ code: 'E_OUTPUT_NAME', severity: 'error', message: `${tree}/${file.path}: ${object.kind} ${object.metadata.name}: ${message}`, file: file.source, line: 1, col: 1, hint });

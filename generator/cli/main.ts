@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { EXIT, printDiagnostics, processIo, type Io } from './io.js';
 import { registerGenerate } from './generate.js';
+import { registerMergeRequest } from './merge-request.js';
 import { registerChanges } from './changes.js';
 import { registerPlan } from './plan.js';
 import { registerReport } from './report.js';
@@ -14,7 +15,7 @@ import { registerTenant } from './tenant.js';
 import { registerValidate } from './validate.js';
 
 /** Builds the command tree. Each command file registers itself; actions hand their exit code to `run`. */
-function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
+export function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
   const program = new Command('ozg-gitops')
     .description('GitOps config generator for the OZG-Cloud platform: Kommune and environment YAML in, Argo CD and Kubernetes manifests out')
     .version(packageVersion(), '--version', 'print the version of ozg-gitops')
@@ -28,6 +29,7 @@ function buildProgram(io: Io, run: (code: Promise<number>) => void): Command {
   registerChanges(program, io, run);
   registerStatus(program, io, run);
   registerReport(program, io, run);
+  registerMergeRequest(program, io, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

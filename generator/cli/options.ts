@@ -106,6 +106,8 @@ export const repoFolder: Parse<string> = (value) => {
 };
 
 /** A git branch name, as `git check-ref-format --branch` would accept. */
+// eslint-disable-next-line no-control-regex -- control characters are what a branch name must not hold
+
 export const branchName: Parse<string> = (value) =>
   /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock(\/|$))[^\s~^:?*[\\\x00-\x1f\x7f]+(?<![./])$/.test(value) ? value : reject('a branch name such as main');
 
@@ -135,3 +137,15 @@ export function requireEnvironments(root: string, option: string, names: readonl
   const accepted = known.length ? `one of ${known.join(', ')}` : `an environment, but ${path.join(root, 'environments')} holds none`;
   throw new UserError(`${option}: there is no environment ${unknown.join(', ')}; expected ${accepted}`, 2, [], 'E_USAGE');
 }
+
+/** An existing file to read, made absolute. */
+export const inputFile: Parse<string> = (value) => {
+  const full = path.resolve(value);
+  let isFile = false;
+  try {
+    isFile = statSync(full).isFile();
+  } catch {
+    isFile = false;
+  }
+  return isFile ? full : reject(`a file to read; ${full} is not one`);
+};

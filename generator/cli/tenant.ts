@@ -5,7 +5,7 @@ import { hasErrors, UserError } from '../diagnostics.js';
 import { today } from '../clock.js';
 import type { OnboardCandidate, OnboardOptions } from '../onboard/onboard.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
-import { ags, email, existingDir, name, nameList, requireEnvironments, text } from './options.js';
+import { ags, email, existingDir, inputFile, name, nameList, requireEnvironments, text } from './options.js';
 
 interface CommonFlags {
   root: string;
@@ -81,7 +81,7 @@ export function registerTenant(program: Command, io: Io, run: (code: Promise<num
     tenant
       .command('import')
       .description('onboard many Kommunen from a ;-separated UTF-8 CSV with the header ags;name')
-      .argument('<file>', 'the CSV file'),
+      .argument('<file>', 'the CSV file', inputFile),
   ).action((file: string, flags: CommonFlags) => run(runTenantImport(file, flags, io)));
   tenant.exitOverride();
   for (const c of tenant.commands) c.exitOverride();

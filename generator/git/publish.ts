@@ -17,6 +17,8 @@ export interface PublishOptions {
   /** Attempts after a rejected push. @default 5 */
   readonly retries?: number;
   readonly today: string;
+  /** Test hook: runs after each commit, before its push (a test publishes a rival commit here). */
+  readonly beforePush?: (attempt: number) => Promise<void>;
 }
 
 export interface PublishResult {
@@ -64,6 +66,7 @@ export async function publishDist(o: PublishOptions): Promise<PublishResult> {
       const staged = (await deploy.raw(['diff', '--cached', '--name-only'])).trim();
       if (!staged) return { sourceCommit, rejectedPushes };
       const commit = (await deploy.commit(message, undefined, { '--no-verify': null })).commit;
+      await o.beforePush?.(attempt);
       try {
         await deploy.push('origin', `HEAD:refs/heads/${branch}`);
         return { commit: (await deploy.revparse(['HEAD'])).trim() || commit, sourceCommit, rejectedPushes };

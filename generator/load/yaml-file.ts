@@ -48,8 +48,12 @@ export function parseYamlFile(file: string, bytes: Uint8Array): { yaml?: YamlFil
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
   const diagnostics: Diagnostic[] = [];
+  // A tab in the indentation throws the parser off; what it reports after that (a "duplicate key"
+  // on the lines it misread, for one) follows from the tab, so only the tab errors are shown.
+  const problems = [...doc.errors, ...doc.warnings];
+  const tabs = problems.filter((e) => e.code === 'TAB_AS_INDENT');
   // Warnings (unknown tags such as !include, for one) would silently change meaning: treat them as errors.
-  for (const error of [...doc.errors, ...doc.warnings]) {
+  for (const error of tabs.length ? tabs : problems) {
     const pos = lines.linePos(error.pos[0]);
     diagnostics.push(at(yamlErrorCode(error.code), firstLine(error.message), yamlErrorHint(error.code), pos.line, pos.col));
   }

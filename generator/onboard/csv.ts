@@ -26,8 +26,13 @@ export function parseKommuneCsv(file: string, bytes: Uint8Array): { rows: CsvKom
   }
   const diagnostics: Diagnostic[] = [];
   const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0]!.split(';').map((h) => h.trim().toLowerCase());
+  const otherSeparator = [',', '\t', '|'].find((s) => header.length === 1 && header[0]!.split(s).length > 1);
   for (const column of ['ags', 'name']) {
-    if (!header.includes(column)) diagnostics.push(at(1, 1, 'E_CSV_HEADER', `the header has no column "${column}"`, 'the first line must be a header such as: ags;name'));
+    if (header.includes(column)) continue;
+    const hint = otherSeparator
+      ? `the header "${header[0]}" looks separated by ${otherSeparator === '\t' ? 'tabs' : `"${otherSeparator}"`}; this table must be separated by ";" (as official Gemeindeverzeichnis extracts are), e.g. ags;name`
+      : 'the first line must be a header such as: ags;name (columns separated by ";")';
+    diagnostics.push(at(1, 1, 'E_CSV_HEADER', `the header has no column "${column}"`, hint));
   }
   if (diagnostics.length) return { rows: [], diagnostics };
   const agsCol = header.indexOf('ags') + 1;

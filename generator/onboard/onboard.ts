@@ -1,6 +1,6 @@
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { hasErrors, type Diagnostic } from '../diagnostics.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { landByAgs } from '../domain/laender.js';
 import { deriveTenantId, MAX_ID_LENGTH } from '../domain/names.js';
 import { directorySource, type InputSource } from '../load/input-source.js';
@@ -105,7 +105,8 @@ export async function onboardKommunen(candidates: readonly OnboardCandidate[], o
     // Problems of the new files are told against the row they came from; old problems as they are.
     diagnostics.push(c?.origin ? { ...d, file: c.origin.file, line: c.origin.line, col: 1, message: `${d.message} (would be ${d.file})` } : d);
   }
-  if (hasErrors(diagnostics)) return { written: [], diagnostics };
+  // In the order of the table's lines (validation sorts by the files the rows would become).
+  if (hasErrors(diagnostics)) return { written: [], diagnostics: sortDiagnostics(diagnostics) };
 
   const written: string[] = [];
   const staged: [string, string][] = [];

@@ -83,7 +83,9 @@ function linkAnnotations(env: ResolvedEnvironment): Record<string, string> {
 function elementFor(env: ResolvedEnvironment, k: ResolvedKommune, appName?: string): Element {
   const app = appName ? k.apps.find((a) => a.name === appName)! : undefined;
   const pinned = appName ? env.doc.apps[appName]!.version : undefined;
-  const values = app ? { ...app.values, ...(k.allowedIPs.length ? { ozg: { allowedIPs: k.allowedIPs } } : {}) } : {};
+  // `ozg` is the generator's (validate refuses it in a Kommune's values); dropped here as well.
+  const { ozg: _owned, ...own } = (app?.values ?? {}) as Record<string, unknown>;
+  const values = app ? { ...own, ...(k.allowedIPs.length ? { ozg: { allowedIPs: k.allowedIPs } } : {}) } : {};
   return {
     kommune: k.id,
     name: k.name,

@@ -1,10 +1,10 @@
 import { dump } from 'js-yaml';
 import { checkKommuneInvariants } from '../check/invariants.js';
-import { validateRenderedFile } from '../check/validate-output.js';
+import { checkNames, validateRenderedFile } from '../check/validate-output.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
 import { renderKommune } from './render-fleet.js';
-import { sortObjects, type RenderedFile } from './serialize.js';
+import { sortObjects, type KubeObject, type RenderedFile } from './serialize.js';
 
 /**
  * A Kommune's own files (baseline and project) differ from every other Kommune's of the same
@@ -24,7 +24,10 @@ export interface KommuneFiles {
 
 interface Template {
   readonly files: readonly (readonly [path: string, text: string])[];
+  /** Every check but the name checks, which see each Kommune's real values (`render`). */
   readonly diagnostics: readonly Diagnostic[];
+  /** Per file, the metadata the name checks read, with placeholders. */
+  readonly metadata: readonly { readonly path: string; readonly objects: readonly Pick<KubeObject, 'kind' | 'metadata'>[] }[];
 }
 
 /** Every string double-quoted: a value put into the quotes only needs JSON escaping. */
@@ -41,6 +44,16 @@ export function renderKommuneDirect(env: ResolvedEnvironment, k: ResolvedKommune
   return { files: files.map((f) => [f.path, serializeQuoted(f)] as const), diagnostics };
 }
 
+function fillMetadata(metadata: KubeObject['metadata'], fill: (v: string) => string): KubeObject['metadata'] {
+  const labels = metadata.labels as Record<string, string> | undefined;
+  return {
+    ...metadata,
+    name: metadata.name === undefined ? undefined : fill(metadata.name),
+    namespace: metadata.namespace === undefined ? undefined : fill(metadata.namespace),
+    labels: labels && Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, fill(value)])),
+  } as KubeObject['metadata'];
+}
+
 export class KommuneTemplates {
   private readonly cache = new Map<string, Template>();
 
@@ -52,7 +65,12 @@ export class KommuneTemplates {
     let template = this.cache.get(key);
     if (!template) {
       const shape: ResolvedKommune = { ...k, id: PLACEHOLDERS.id, namespace: PLACEHOLDERS.id, name: PLACEHOLDERS.name, ags: PLACEHOLDERS.ags, land: PLACEHOLDERS.land as ResolvedKommune['land'], wave: PLACEHOLDERS.wave, file: k.file };
-      template = renderKommuneDirect(env, shape);
+      const files = renderKommune(env, shape);
+      template = {
+        files: files.map((f) => [f.path, serializeQuoted(f)] as const),
+        diagnostics: [...files.flatMap((f) => validateRenderedFile(f, 'dist', { names: false })), ...checkKommuneInvariants(env, shape, files)],
+        metadata: files.map((f) => ({ path: f.path, objects: f.objects.map((o) => ({ kind: o.kind, metadata: o.metadata })) })),
+      };
       this.cache.set(key, template);
     }
     const fill = (text: string, quoted: boolean) => {
@@ -65,9 +83,15 @@ export class KommuneTemplates {
         .replaceAll(PLACEHOLDERS.wave, put(k.wave))
         .replaceAll(PLACEHOLDERS.name, put(k.name));
     };
+    // Names, namespaces and labels are checked on the real values: an id that makes an invalid
+    // name must fail here exactly as in a direct render.
+    const names = template.metadata.flatMap((f) => {
+      const file = { path: fill(f.path, false), source: k.file };
+      return f.objects.flatMap((o) => checkNames({ kind: o.kind, metadata: fillMetadata(o.metadata, (v) => fill(v, false)) }, file, 'dist'));
+    });
     return {
       files: template.files.map(([p, text]) => [fill(p, false), fill(text, true)] as const),
-      diagnostics: template.diagnostics.map((d) => ({ ...d, file: k.file, message: fill(d.message, false) })),
+      diagnostics: [...template.diagnostics.map((d) => ({ ...d, file: k.file, message: fill(d.message, false) })), ...names],
     };
   }
 }

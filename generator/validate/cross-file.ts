@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics.js';
-import { landByAgs, landByCode, SH_KREISE } from '../domain/laender.js';
+import { landByAgs, landByCode } from '../domain/laender.js';
 import { nameCollisionKey } from '../domain/names.js';
 import { positionOf, type PathSegment, type YamlFile } from '../load/yaml-file.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
@@ -55,30 +55,8 @@ export function checkCrossFile(
 
   for (const tenant of tenants) {
     const t = tenant.doc;
-    const folderLand = tenant.yaml.file.split('/')[1]!;
     const idLand = t.id.split('-')[0]!;
-    const baseName = tenant.yaml.file.split('/')[2]!.replace(/\.yaml$/, '');
-
-    if (!landByCode(folderLand)) {
-      report(tenant, [], 'E_LAND_FOLDER', `folder tenants/${folderLand} is not a Land code`, 'use one of sh, hh, ni, hb, nw, he, rp, bw, by, sl, be, bb, mv, sn, st, th');
-    } else if (idLand !== folderLand) {
-      report(tenant, ['id'], 'E_LAND_FOLDER', `id ${t.id} belongs to Land ${idLand} but the file is in tenants/${folderLand}/`, `move the file to tenants/${idLand}/${t.id}.yaml`);
-    }
-    if (baseName !== t.id) {
-      report(tenant, ['id'], 'E_FILE_NAME', `id ${t.id} does not match the file name ${baseName}.yaml`, `rename the file to ${t.id}.yaml`);
-    }
-    const agsLand = landByAgs(t.ags);
-    if (!agsLand) {
-      report(tenant, ['ags'], 'E_AGS_LAND', `AGS ${t.ags} starts with ${t.ags.slice(0, 2)}, which is no Land`, 'the first two digits are the Land: 01 Schleswig-Holstein ... 16 Thüringen');
-    } else if (agsLand.code !== idLand) {
-      report(tenant, ['ags'], 'E_AGS_LAND', `AGS ${t.ags} belongs to ${agsLand.name}, not ${idLand}`, `check the AGS; a Kommune in ${agsLand.name} has an id starting with ${agsLand.code}-`);
-    } else if (agsLand.code === 'sh' && !SH_KREISE[t.ags.slice(0, 5)]) {
-      report(tenant, ['ags'], 'E_AGS_KREIS', `AGS ${t.ags}: Kreis ${t.ags.slice(0, 5)} does not exist in Schleswig-Holstein`, `known Kreise: ${Object.keys(SH_KREISE).join(', ')}`);
-    }
-
-    if (/[\u0370-\u03ff\u0400-\u04ff]/.test(t.name) && /[A-Za-z]/.test(t.name)) {
-      report(tenant, ['name'], 'E_MIXED_SCRIPT', `name "${t.name}" mixes Latin with Greek or Cyrillic letters that look alike`, 'retype the name with Latin letters only');
-    }
+    out.push(...checkTenantFields(tenant));
     const dupId = firstById.get(t.id);
     if (dupId) report(tenant, ['id'], 'E_DUPLICATE_ID', `id ${t.id} is used by ${where(dupId, ['id'])} and ${where(tenant, ['id'])}`, 'every Kommune needs its own id');
     else firstById.set(t.id, tenant);
@@ -119,6 +97,52 @@ export function checkCrossFile(
   }
   return out;
 }
+
+/**
+ * The checks of a Kommune file that need no other file, on whichever fields are present and
+ * well-formed: they also run on a file whose other fields fail the schema, so one run reports every
+ * problem (a wrong AGS is not hidden behind a typo elsewhere).
+ */
+export function checkTenantFields(tenant: ShapedFile<Partial<TenantDoc>>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (path: PathSegment[], code: string, message: string, hint: string, useKey = false) => {
+    const pos = positionOf(tenant.yaml, path, useKey);
+    out.push({ code, severity: 'error', message, file: tenant.yaml.file, line: pos.line, col: pos.col, hint });
+  };
+  const t = tenant.doc;
+  const folderLand = tenant.yaml.file.split('/')[1]!;
+  const baseName = tenant.yaml.file.split('/')[2]!.replace(/\.yaml$/, '');
+  const idLand = t.id?.split('-')[0];
+  if (!landByCode(folderLand)) {
+    report([], 'E_LAND_FOLDER', `folder tenants/${folderLand} is not a Land code`, 'use one of sh, hh, ni, hb, nw, he, rp, bw, by, sl, be, bb, mv, sn, st, th');
+  } else if (t.id !== undefined && idLand !== folderLand) {
+    report(['id'], 'E_LAND_FOLDER', `id ${t.id} belongs to Land ${idLand} but the file is in tenants/${folderLand}/`, `move the file to tenants/${idLand}/${t.id}.yaml`);
+  }
+  if (t.id !== undefined && baseName !== t.id) {
+    report(['id'], 'E_FILE_NAME', `id ${t.id} does not match the file name ${baseName}.yaml`, `rename the file to ${t.id}.yaml`);
+  }
+  if (t.ags !== undefined) {
+    const agsLand = landByAgs(t.ags);
+    const expectedLand = idLand ?? (landByCode(folderLand) ? folderLand : undefined);
+    if (!agsLand) {
+      report(['ags'], 'E_AGS_LAND', `AGS ${t.ags} starts with ${t.ags.slice(0, 2)}, which is no Land`, 'the first two digits are the Land: 01 Schleswig-Holstein ... 16 Thüringen');
+    } else if (expectedLand !== undefined && agsLand.code !== expectedLand) {
+      report(['ags'], 'E_AGS_LAND', `AGS ${t.ags} belongs to ${agsLand.name}, not ${expectedLand}`, `check the AGS; a Kommune in ${agsLand.name} has an id starting with ${agsLand.code}-`);
+    }
+  }
+  if (t.name !== undefined && /[\u0370-\u03ff\u0400-\u04ff]/.test(t.name) && /[A-Za-z]/.test(t.name)) {
+    report(['name'], 'E_MIXED_SCRIPT', `name "${t.name}" mixes Latin with Greek or Cyrillic letters that look alike`, 'retype the name with Latin letters only');
+  }
+  for (const [app, values] of Object.entries(t.values ?? {})) {
+    if (values && typeof values === 'object' && Object.hasOwn(values, GENERATOR_OWNED_KEY)) {
+      report(['values', app, GENERATOR_OWNED_KEY], 'E_OWNED_KEY', `values.${app}.${GENERATOR_OWNED_KEY} belongs to the generator: it passes the Kommune's id, name, AGS, hostname, size and allowedIPs to every app, and a value set here would bypass their checks`, 'set allowedIPs (and hostname) at the top level of the Kommune file, where they are validated', true);
+    }
+  }
+  return out;
+}
+
+/** The key of every app's Helm values that the generator fills (render/kommune-apps.ts). */
+export const GENERATOR_OWNED_KEY = 'ozg';
 
 type Report = (file: ShapedFile<unknown>, path: PathSegment[], code: string, message: string, hint: string, severity?: 'error' | 'warning', useKey?: boolean) => void;
 

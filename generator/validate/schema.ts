@@ -37,6 +37,20 @@ export function checkShape(yaml: YamlFile, kind: 'tenant' | 'environment'): Diag
   return errors.map((error) => toDiagnostic(yaml, error));
 }
 
+/**
+ * The top-level fields of a document that pass the schema on their own (no error at or below
+ * them), for the checks that can still run on a file with errors elsewhere.
+ */
+export function wellFormedFields(yaml: YamlFile, kind: 'tenant' | 'environment'): Record<string, unknown> {
+  const value = yaml.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const validate = kind === 'tenant' ? validateTenantShape : validateEnvironmentShape;
+  if (validate(value)) return value as Record<string, unknown>;
+  const broken = new Set((validate.errors ?? []).map((e) => e.instancePath.split('/')[1]).filter((k): k is string => Boolean(k)));
+  for (const e of validate.errors ?? []) if (e.keyword === 'additionalProperties') broken.add((e.params as { additionalProperty: string }).additionalProperty);
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !broken.has(key)));
+}
+
 /** A failing oneOf reports each branch too; keep only the oneOf's own error. */
 function simplify(errors: ErrorObject[]): ErrorObject[] {
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));

@@ -3,8 +3,8 @@ import type { LoadedInputs } from '../load/load-inputs.js';
 import type { InputDocs } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
-import { checkCrossFile, type ShapedFile } from './cross-file.js';
-import { checkShape } from './schema.js';
+import { checkCrossFile, checkTenantFields, type ShapedFile } from './cross-file.js';
+import { checkShape, wellFormedFields } from './schema.js';
 import { findLiteralSecrets } from './secrets.js';
 
 export interface ValidatedInputs {
@@ -28,6 +28,8 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
     const found = [...checkShape(yaml, 'tenant'), ...findLiteralSecrets(yaml)];
     diagnostics.push(...found);
     if (found.length === 0) tenants.push({ yaml, doc: yaml.value as TenantDoc });
+    // A file with schema errors still gets the checks of its well-formed fields.
+    else diagnostics.push(...checkTenantFields({ yaml, doc: wellFormedFields(yaml, 'tenant') as Partial<TenantDoc> }));
   }
   // An environment that exists but is broken has its own diagnostics; do not also call it unknown in every tenant.
   const brokenEnvironments = [
