@@ -106,9 +106,8 @@ export const repoFolder: Parse<string> = (value) => {
 };
 
 /** A git branch name, as `git check-ref-format --branch` would accept. */
-// eslint-disable-next-line no-control-regex -- control characters are what a branch name must not hold
-
 export const branchName: Parse<string> = (value) =>
+  // eslint-disable-next-line no-control-regex -- control characters are what a branch name must not hold
   /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock(\/|$))[^\s~^:?*[\\\x00-\x1f\x7f]+(?<![./])$/.test(value) ? value : reject('a branch name such as main');
 
 /** An 8-digit AGS. */
