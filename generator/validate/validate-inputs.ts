@@ -5,6 +5,7 @@ import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
 import { checkCrossFile, checkTenantFields, type ShapedFile } from './cross-file.js';
 import { checkShape, wellFormedFields } from './schema.js';
+import { checkRenovatePins } from './renovate-pins.js';
 import { findLiteralSecrets } from './secrets.js';
 
 export interface ValidatedInputs {
@@ -20,7 +21,7 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
   const environments: ShapedFile<EnvironmentDoc>[] = [];
   const tenants: ShapedFile<TenantDoc>[] = [];
   for (const yaml of inputs.environments) {
-    const found = [...checkShape(yaml, 'environment'), ...findLiteralSecrets(yaml)];
+    const found = [...checkShape(yaml, 'environment'), ...findLiteralSecrets(yaml), ...checkRenovatePins(yaml)];
     diagnostics.push(...found);
     if (found.length === 0) environments.push({ yaml, doc: yaml.value as EnvironmentDoc });
   }
