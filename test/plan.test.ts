@@ -13,17 +13,22 @@ describe('plan against a real git base', () => {
     const text = await cli('plan', '--root', dir, '--base', 'HEAD');
     expect(text.code).toBe(0);
     const lines = text.stdout.split('\n');
-    expect(lines).toContain('prod: 22 Kommunen, 151 Applications');
+    expect(lines).toContain('prod: 22 Kommunen, 157 Applications (151 of Kommunen, 6 cluster add-ons)');
     expect(lines).toContain('  apps: Applications 22 changed');
     expect(lines).toContain('    22 Kommunen: vorgang-manager 2.14.1 → 2.15.0');
-    expect(lines).toContain('dev: 8 Kommunen, 56 Applications (unchanged)');
-    expect(lines.find((l) => l.startsWith('  rollout of this change:'))).toBe(
-      '  rollout of this change: canary 2 in 1 step · early 2 in 2 steps · main 14 in 5 steps → 16 min at 2 min per step (budget 20 min; slowest ApplicationSet prod-sh-1/vorgang-manager)',
-    );
-    expect(lines).toContain('  instance main: 366 Applications (limit 10,000)');
+    expect(lines).toContain('dev: 8 Kommunen, 56 Applications (56 of Kommunen, 0 cluster add-ons), unchanged');
+    // Unchanged environments get no rollout line; the changed one names the ApplicationSet its counts are of.
+    expect(lines.filter((l) => l.startsWith('  rollout:'))).toEqual([
+      '  rollout: 16 min at 2 min per step (budget 20 min), paced by the slowest ApplicationSet it touches, prod-sh-1/vorgang-manager, whose Applications per wave are: canary 2 in 1 step · early 2 in 2 steps · main 14 in 5 steps',
+    ]);
+    // The figures add up: each environment's header equals the sum of its clusters in the capacity section.
+    const header = (env: string) => Number(new RegExp(`^${env}: \\d+ Kommunen, (\\d+) Applications`, 'm').exec(text.stdout)![1]);
+    const clusters = (env: string) => [...text.stdout.matchAll(new RegExp(`^  cluster ${env}/\\S+: (\\d+) Applications`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+    for (const env of ['dev', 'test', 'prod']) expect(clusters(env), env).toBe(header(env));
+    expect(lines).toContain(`  instance main: ${header('dev') + header('test') + header('prod')} Applications (limit 10,000)`);
 
     const markdown = await cli('plan', '--root', dir, '--base', 'HEAD', '--format', 'markdown');
-    expect(markdown.stdout).toContain('## prod: 22 Kommunen, 151 Applications\n- apps: Applications 22 changed\n  - 22 Kommunen: vorgang-manager 2.14.1 → 2.15.0');
+    expect(markdown.stdout).toContain('## prod: 22 Kommunen, 157 Applications (151 of Kommunen, 6 cluster add-ons)\n- apps: Applications 22 changed\n  - 22 Kommunen: vorgang-manager 2.14.1 → 2.15.0');
 
     const json = JSON.parse((await cli('plan', '--root', dir, '--base', 'HEAD', '--format', 'json')).stdout);
     const prod = json.environments.find((e: { env: string }) => e.env === 'prod');
@@ -63,8 +68,9 @@ describe('plan against a real git base', () => {
     edit(again, 'tenants/sh/sh-heide.yaml', (t) => t.replace('environments: [test, prod]', 'environments: [test]') + 'decommission: {reason: "merged into Amt Heider Umland", ticket: OZG-1234}\n');
     const accepted = await cli('plan', '--root', again, '--base', 'HEAD');
     expect(accepted.code).toBe(0);
-    expect(accepted.stdout).toContain('  Kommunen removed: sh-heide (namespaces and volumes stay; Argo CD deletes nothing: create-update, preserveResourcesOnDeletion)');
-    expect(accepted.stdout).toContain('ok: nothing disappears from production, no mass removal');
+    expect(accepted.stdout).toContain('  Kommunen removed: sh-heide (decommissioned: merged into Amt Heider Umland); namespaces and volumes stay (Argo CD deletes nothing: create-update, preserveResourcesOnDeletion)');
+    expect(accepted.stdout).toContain('ok: removals allowed because the Kommune files mark them for decommissioning (prod/sh-heide); nothing else disappears, no mass removal');
+    expect(accepted.stdout).not.toContain('nothing disappears from production');
     expect((await cli('generate', '--root', again)).code).toBe(0);
   });
 

@@ -30,10 +30,14 @@ function groupLines(layer: LayerChanges): string[] {
   return lines;
 }
 
-function rolloutLine(r: RolloutEstimate | undefined, what: string): string | undefined {
+/**
+ * ApplicationSets roll out in parallel, so the slowest one decides how long the change takes; the
+ * line names it and counts its Applications per wave.
+ */
+function rolloutLine(r: RolloutEstimate | undefined): string | undefined {
   if (!r) return undefined;
   const waves = r.waves.filter((w) => w.applications > 0).map((w) => `${w.wave} ${n(w.applications)} in ${w.steps} step${w.steps === 1 ? '' : 's'}`);
-  return `${what}: ${waves.join(' · ')} → ${r.minutes} min at ${r.syncMinutes} min per step (budget ${r.budgetMinutes} min${r.overBudget ? ', EXCEEDED' : ''}; slowest ApplicationSet ${r.slowest})`;
+  return `rollout: ${r.minutes} min at ${r.syncMinutes} min per step (budget ${r.budgetMinutes} min${r.overBudget ? ', EXCEEDED' : ''}), paced by the slowest ApplicationSet it touches, ${r.slowest}, whose Applications per wave are: ${waves.join(' · ')}`;
 }
 
 export function formatPlan(plan: Plan, format: PlanFormat): string {
@@ -46,27 +50,37 @@ export function formatPlan(plan: Plan, format: PlanFormat): string {
   h(1, `Plan against ${plan.base.label}${plan.hasChanges ? '' : ': no changes'}`);
   for (const env of plan.environments) {
     const changed = env.layers.some((l) => l.added + l.changed + l.removed > 0);
-    h(2, `${env.env}: ${n(env.kommunenAfter)} Kommunen, ${n(env.applicationsAfter)} Applications${changed ? '' : ' (unchanged)'}`);
+    const total = env.applicationsAfter + env.addonsAfter;
+    h(2, `${env.env}: ${n(env.kommunenAfter)} Kommunen, ${n(total)} Applications (${n(env.applicationsAfter)} of Kommunen, ${n(env.addonsAfter)} cluster add-ons)${changed ? '' : ', unchanged'}`);
     if (env.kommunenAdded.length) item(`Kommunen added: ${env.kommunenAdded.join(', ')}`);
-    if (env.kommunenRemoved.length) item(`Kommunen removed: ${env.kommunenRemoved.join(', ')} (namespaces and volumes stay; Argo CD deletes nothing: create-update, preserveResourcesOnDeletion)`);
+    if (env.kommunenRemoved.length) {
+      const reasons = new Map(env.decommissioned.map((d) => [d.id, d.reason]));
+      const removed = env.kommunenRemoved.map((id) => (reasons.has(id) ? `${id} (decommissioned: ${reasons.get(id)})` : id));
+      item(`Kommunen removed: ${removed.join(', ')}; namespaces and volumes stay (Argo CD deletes nothing: create-update, preserveResourcesOnDeletion)`);
+    }
     for (const layer of env.layers) {
       if (layer.added + layer.changed + layer.removed === 0) continue;
       const what = layer.layer === 'cluster' ? 'add-ons' : layer.layer === 'baseline' ? 'baseline Applications' : 'Applications';
       item(`${layer.layer}: ${what} ${[layer.added && `${n(layer.added)} added`, layer.changed && `${n(layer.changed)} changed`, layer.removed && `${n(layer.removed)} removed`].filter(Boolean).join(', ')}`);
       for (const line of groupLines(layer)) item(line, 1);
     }
-    const rollout = rolloutLine(env.rollout, 'rollout of this change') ?? rolloutLine(env.fullRollout, 'rollout of a change to every Kommune');
+    const rollout = changed ? rolloutLine(env.rollout) : undefined;
     if (rollout) item(rollout);
   }
   h(2, 'Guards');
-  if (plan.guards.length === 0) item('ok: nothing disappears from production, no mass removal');
+  const allowed = plan.environments.flatMap((e) => e.decommissioned.map((d) => `${e.env}/${d.id}`));
+  if (plan.guards.length === 0) {
+    item(allowed.length
+      ? `ok: removals allowed because the Kommune files mark them for decommissioning (${allowed.join(', ')}); nothing else disappears, no mass removal`
+      : 'ok: nothing disappears from production, no mass removal');
+  }
   for (const d of plan.guards) item(md ? `\`${formatDiagnostic(d)}\`` : formatDiagnostic(d));
   h(2, 'Version exceptions');
   if (plan.exceptions.length === 0) item('none');
   for (const x of plan.exceptions) {
     item(`${x.env}: ${x.app} ${x.version} for ${x.wave ? `wave ${x.wave}` : x.tenant} until ${x.until}${x.expired ? ' (EXPIRED)' : ''}: ${x.reason}`);
   }
-  h(2, 'Argo CD capacity');
+  h(2, 'Argo CD capacity (Applications of Kommunen and cluster add-ons)');
   for (const c of plan.capacity) {
     item(`${c.scope} ${c.name}: ${n(c.applications)} Applications (limit ${n(c.limit)})${c.exceeded ? ` EXCEEDED: ${c.suggestion}` : ''}`);
   }

@@ -27,7 +27,13 @@ export interface ExceptionLine extends VersionException {
 
 export interface Plan {
   readonly base: { readonly ref: string; readonly label: string };
-  readonly environments: readonly (EnvironmentChanges & { readonly rollout?: RolloutEstimate; readonly fullRollout?: RolloutEstimate })[];
+  readonly environments: readonly (EnvironmentChanges & {
+    readonly rollout?: RolloutEstimate;
+    /** Add-on Applications of the environment's clusters after the change (counted in capacity too). */
+    readonly addonsAfter: number;
+    /** Removed Kommunen that are marked for decommissioning, with the reason from their file. */
+    readonly decommissioned: readonly { readonly id: string; readonly reason: string }[];
+  })[];
   readonly guards: readonly Diagnostic[];
   readonly exceptions: readonly ExceptionLine[];
   readonly capacity: readonly CapacityLine[];
@@ -74,12 +80,18 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
   const changes = diffInventories(base.inventory, head.inventory);
   const environments = changes.map((c) => {
     const env = fleet.environments.find((e) => e.name === c.env);
-    if (!env) return c;
+    const addonsAfter = [...head.inventory!.addons.keys()].filter((k) => k.startsWith(`${c.env}/`)).length;
+    const decommissioned = c.kommunenRemoved.flatMap((id) => {
+      const d = fleet.decommissioned.get(id);
+      return d ? [{ id, reason: d.reason }] : [];
+    });
+    if (!env) return { ...c, addonsAfter, decommissioned };
     const settings = { syncMinutes: env.doc.rollout.syncMinutes ?? 2, budgetMinutes: env.doc.rollout.budgetMinutes ?? 20 };
     return {
       ...c,
+      addonsAfter,
+      decommissioned,
       rollout: c.touchedApplicationSets.size ? estimateRollout(c.env, head.inventory!, settings, c.touchedApplicationSets) : undefined,
-      fullRollout: estimateRollout(c.env, head.inventory!, settings),
     };
   });
   const exceptions: ExceptionLine[] = fleet.environments.flatMap((env) =>
