@@ -7,6 +7,7 @@ import { directorySource } from './load/input-source.js';
 import type { ResolvedFleet } from './model/resolve.js';
 import { loadFleet } from './pipeline.js';
 import { renderAllKommunen } from './render/render-kommunen.js';
+import { FLEET_TENANT_SCHEMA, renderFleetSchema } from './render/fleet-schema.js';
 import { renderShared } from './render/render-fleet.js';
 import { serializeFile, type RenderedFile } from './render/serialize.js';
 import { checkRemovalGuards } from './plan/guards.js';
@@ -46,6 +47,8 @@ export interface RenderResult {
   readonly fleet?: ResolvedFleet;
   readonly dist?: ReadonlyMap<string, string>;
   readonly bootstrap?: ReadonlyMap<string, string>;
+  /** The fleet schema for editors: `<root>/schemas/` (render/fleet-schema.ts). */
+  readonly schemas?: ReadonlyMap<string, string>;
   /** The shared dist/ files (ApplicationSets, add-ons, platform projects) with their objects, for plans and guards. */
   readonly shared?: readonly RenderedFile[];
 }
@@ -82,7 +85,8 @@ export async function renderChecked(fleet: ResolvedFleet, inputDiagnostics: read
   if (lost.length > 0) {
     throw new Error(`the render lost output of Kommunen that are still in the inputs, so nothing was written: ${lost.length} missing, e.g. ${lost.slice(0, 3).join('; ')}`);
   }
-  return { diagnostics, fleet, dist: new Map([...dist].sort(([a], [b]) => (a < b ? -1 : 1))), bootstrap: toMap(shared.bootstrap), shared: shared.dist };
+  const schemas = new Map([[FLEET_TENANT_SCHEMA, renderFleetSchema(fleet)]]);
+  return { diagnostics, fleet, dist: new Map([...dist].sort(([a], [b]) => (a < b ? -1 : 1))), bootstrap: toMap(shared.bootstrap), schemas, shared: shared.dist };
 }
 
 function toMap(files: readonly RenderedFile[]): Map<string, string> {
@@ -101,22 +105,23 @@ function toMap(files: readonly RenderedFile[]): Map<string, string> {
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const outDir = path.resolve(options.outDir ?? path.join(options.root, 'dist'));
   const bootstrapDir = path.resolve(options.bootstrapDir ?? path.join(options.root, 'argocd'));
+  const schemaDir = path.join(path.resolve(options.root), 'schemas');
   const workDir = path.dirname(outDir);
   const release = options.check ? () => undefined : acquireLock(workDir);
   try {
-    if (!options.check) await recoverInterruptedWrite(workDir, [outDir, bootstrapDir]);
+    if (!options.check) await recoverInterruptedWrite(workDir, [outDir, bootstrapDir, schemaDir]);
     // Recorded after the write, so the next no-op run can stop early (write/manifest.ts); taken here,
     // under this run's lock, so it describes exactly the inputs this run renders.
     const fingerprint = options.check || options.envs ? undefined : await generateFingerprint({ ...options, outDir, bootstrapDir });
     const rendered = await renderAndCheck(options);
-    if (!rendered.dist || !rendered.bootstrap) return { diagnostics: rendered.diagnostics, fleet: rendered.fleet };
+    if (!rendered.dist || !rendered.bootstrap || !rendered.schemas) return { diagnostics: rendered.diagnostics, fleet: rendered.fleet };
     // The removal guards compare with what is deployed now: the dist/ on disk.
     const before = await inventoryOnDisk(outDir, options.envs);
     const guards = checkRemovalGuards(before, inventoryOf(rendered.shared!, rendered.dist), rendered.fleet!, { allowMassRemoval: options.allowMassRemoval });
     if (hasErrors(guards)) return { diagnostics: sortDiagnostics([...rendered.diagnostics, ...guards]), fleet: rendered.fleet };
-    const trees = ownedTrees(outDir, bootstrapDir, rendered.dist, rendered.bootstrap, options.envs);
-    const changes = options.check ? await diffTrees(await trees, workDir) : await writeTrees(workDir, await trees);
-    if (fingerprint) await recordRun(workDir, fingerprint, [outDir, bootstrapDir]);
+    const trees = (await ownedTrees(outDir, bootstrapDir, rendered.dist, rendered.bootstrap, options.envs)).concat([{ dir: schemaDir, files: rendered.schemas }]);
+    const changes = options.check ? await diffTrees(trees, workDir) : await writeTrees(workDir, trees);
+    if (fingerprint) await recordRun(workDir, fingerprint, [outDir, bootstrapDir, schemaDir]);
     return { diagnostics: rendered.diagnostics, changes, fleet: rendered.fleet };
   } finally {
     release();

@@ -117,7 +117,7 @@ describe('tenant add', () => {
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')[0]).toBe('wrote tenants/sh/sh-appen.yaml');
     expect(read(root, 'tenants/sh/sh-appen.yaml')).toBe(
-      '# yaml-language-server: $schema=../../generator/schemas/tenant.schema.json\nid: sh-appen\nname: Gemeinde Appen\nags: "01056001"\nkind: Gemeinde\nenvironments: [test, prod]\nwave: canary\ncontact:\n  email: it@appen.example\n',
+      '# yaml-language-server: $schema=../../schemas/tenant.schema.json\nid: sh-appen\nname: Gemeinde Appen\nags: "01056001"\nkind: Gemeinde\nenvironments: [test, prod]\nwave: canary\ncontact:\n  email: it@appen.example\n',
     );
     expect((await cli('validate', '--root', root)).stdout).toContain('ok: 23 Kommunen');
   });

@@ -26,5 +26,6 @@ export function renderTenantFile(t: NewTenant): string {
   if (t.contact) doc.contact = t.contact;
   const body = stringify(doc, { version: '1.1', lineWidth: 0, flowCollectionPadding: false, collectionStyle: 'block' })
     .replace(/^environments:\n((?: {2}- .*\n)+)/m, (_, items: string) => `environments: [${items.trim().split('\n').map((l) => l.replace(/^\s*- /, '')).join(', ')}]\n`);
-  return `# yaml-language-server: $schema=../../generator/schemas/tenant.schema.json\n${body}`;
+  // The fleet schema (generate writes it): the editor then knows this fleet's waves, apps, sizes...
+  return `# yaml-language-server: $schema=../../schemas/tenant.schema.json\n${body}`;
 }

@@ -10,9 +10,9 @@ describe('published JSON Schemas', () => {
     }
   });
 
-  it('are what every sample input file names in its first line', () => {
-    const first = (f: string) => readFileSync(path.resolve(schemaFolder(), '../..', f), 'utf8').split('\n')[0];
+  it('are what the sample fleet input files name in their first line: the static environment schema, the generated fleet schema', () => {
+    const first = (f: string) => readFileSync(path.resolve(schemaFolder(), '../../test/fixtures/sample-fleet', f), 'utf8').split('\n')[0];
     expect(first('environments/prod.yaml')).toBe('# yaml-language-server: $schema=../generator/schemas/environment.schema.json');
-    expect(first('tenants/sh/sh-kiel.yaml')).toBe('# yaml-language-server: $schema=../../generator/schemas/tenant.schema.json');
+    expect(first('tenants/sh/sh-kiel.yaml')).toBe('# yaml-language-server: $schema=../../schemas/tenant.schema.json');
   });
 });

@@ -62,7 +62,8 @@ export const tenantSchema = {
       description: 'CIDR ranges of the case workers, allowed to reach the Kommune\'s apps (production).',
       type: 'array',
       uniqueItems: true,
-      items: { type: 'string', format: 'ipv4-cidr' },
+      // The pattern for editors (the YAML language server ignores format); format for the generator.
+      items: { type: 'string', format: 'ipv4-cidr', pattern: '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$' },
     },
     cluster: {
       description: 'Cluster placement per environment, overriding the first cluster that serves the Land.',

@@ -126,7 +126,7 @@ export async function unchangedGenerate(o: RunIdentity): Promise<number | undefi
   const release = acquireLock(workDir);
   try {
     if (existsSync(path.join(workDir, '.ozg-gitops-journal.json'))) return undefined;
-    return await unchangedSinceLastRun(workDir, await generateFingerprint(o), [o.outDir, o.bootstrapDir]);
+    return await unchangedSinceLastRun(workDir, await generateFingerprint(o), [o.outDir, o.bootstrapDir, path.join(path.resolve(o.root), 'schemas')]);
   } finally {
     release();
   }
