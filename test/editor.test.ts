@@ -23,7 +23,7 @@ describe('the editor knows the fleet (yaml-language-server 1.25, as in an editor
   it('the fleet schema follows the environments: a new wave is known once generate ran', async () => {
     const root = copyFleet();
     expect((await cli('generate', '--root', root)).code).toBe(0);
-    for (const env of ['test', 'prod']) edit(root, `environments/${env}.yaml`, (t) => t.replace(/( *)- name: canary\n/, '$1- name: pilot\n$1  maxUpdate: 1\n$1- name: canary\n'));
+    for (const env of ['test', 'prod']) edit(root, `environments/${env}.yaml`, (t) => t.replace(/( *)- name: main\n/, '$1- name: pilot\n$1  maxUpdate: 1\n$1- name: main\n'));
     edit(root, KIEL, (t) => t.replace('wave: early', 'wave: pilot'));
     expect((await diagnosticsFor(path.join(root, KIEL))).map((d) => d.message).join()).toMatch(/Value is not accepted/);
     expect((await cli('generate', '--root', root)).code, 'generate').toBe(0);

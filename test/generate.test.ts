@@ -39,7 +39,8 @@ describe('determinism', () => {
     expect(first).toEqual(snapshotTree(path.join(b, 'dist')));
     expect(snapshotTree(path.join(a, 'argocd'))).toEqual(snapshotTree(path.join(b, 'argocd')));
     const again = await cli('generate', '--root', a);
-    expect(again.stdout).toBe(`generated: 0 written, 0 removed, ${first.size + snapshotTree(path.join(a, 'argocd')).size} unchanged (inputs and output as the last run left them; nothing rendered)`);
+    expect(again.stdout).toBe(`generated: 0 written, 0 removed, ${first.size + snapshotTree(path.join(a, 'argocd')).size + snapshotTree(path.join(a, 'schemas')).size} unchanged (inputs and output as the last run left them; nothing rendered)`);
+    expect(snapshotTree(path.join(a, 'schemas'))).toEqual(snapshotTree(path.join(b, 'schemas')));
     for (const [file, text] of first) {
       expect(text.endsWith('\n') && !text.endsWith('\n\n'), file).toBe(true);
       expect(text.includes('\r'), file).toBe(false);

@@ -5,7 +5,7 @@ import { renderChecked } from '../generator/generate.js';
 import { SH_KREISE } from '../generator/domain/laender.js';
 import { loadFleet } from '../generator/pipeline.js';
 import type { KubeObject } from '../generator/render/serialize.js';
-import { read, PROJECT_ROOT, SAMPLE_FLEET } from './helpers/fleet.js';
+import { read, PROJECT_ROOT } from './helpers/fleet.js';
 import { memorySource } from './helpers/memory-source.js';
 import path from 'node:path';
 
@@ -116,7 +116,7 @@ describe('isolation holds over random fleets', () => {
 });
 
 describe('fuzzing the loader', () => {
-  const valid = read(SAMPLE_FLEET, 'tenants/sh/sh-kiel.yaml');
+  const valid = read(SMALL, 'tenants/sh/sh-kiel.yaml');
   const env = read(SMALL, 'environments/test.yaml');
   const base = new Map<string, string | Uint8Array>([['environments/test.yaml', env], ['environments/prod.yaml', read(SMALL, 'environments/prod.yaml')]]);
 

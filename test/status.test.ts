@@ -47,13 +47,13 @@ describe('status against a local server answering like Argo CD', () => {
     expect(run.code).toBe(3);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('prod: rollout in progress');
-    expect(lines).toContain('all            27/151 done, 124 progressing');
-    expect(lines).toContain('  canary         11/11 done');
-    expect(lines).toContain('  early          0/28 done, 28 progressing');
+    expect(lines).toContain('all            34/151 done, 117 progressing');
+    expect(lines).toContain('  canary         18/18 done');
+    expect(lines).toContain('  early          0/21 done, 21 progressing');
     // main: the 16 baselines are done, the 96 apps still run the old version
     expect(lines).toContain('  main           16/112 done, 96 progressing');
-    expect(lines[lines.indexOf('not done (124):') + 1]).toBe('  progressing prod-sh-ahrensburg-alfa: OutOfSync, Healthy, runs 0.0.1 (pinned 1.12.0)');
-    expect(lines.at(-1)).toBe('  ... and 104 more (--format json lists all)');
+    expect(lines[lines.indexOf('not done (117):') + 1]).toBe('  progressing prod-sh-ahrensburg-alfa: OutOfSync, Healthy, runs 0.0.1 (pinned 1.12.0)');
+    expect(lines.at(-1)).toBe('  ... and 97 more (--format json lists all)');
   });
 
   it('exit 1 when an Application is Degraded or its sync failed, listed first', async () => {

@@ -52,18 +52,18 @@ describe('output invariants', () => {
   it('a wave missing from RollingSync leaves its Applications unsynced', async () => {
     const { fleet, dist } = await rendered();
     const broken = tamper(dist, 'prod-sh-2/vorgang-manager', 'ApplicationSet', (o) => {
-      o.spec.strategy.rollingSync.steps = o.spec.strategy.rollingSync.steps.filter((s: any) => s.matchExpressions[0].values[0] !== 'early');
+      o.spec.strategy.rollingSync.steps = o.spec.strategy.rollingSync.steps.filter((s: any) => s.matchExpressions[0].values[0] !== 'canary');
     });
     const found = checkInvariants(fleet, broken);
     expect(found.map((d) => d.code)).toEqual(['E_ROLLOUT_COVERAGE']);
     expect(found[0]!.file).toBe('tenants/sh/sh-kiel.yaml');
-    expect(found[0]!.message).toContain('matched by 0 RollingSync steps (wave early)');
+    expect(found[0]!.message).toContain('matched by 0 RollingSync steps (wave canary)');
   });
 
   it('a wave in two steps would be synced twice', async () => {
     const { fleet, dist } = await rendered();
     const broken = tamper(dist, 'prod-sh-1/alfa', 'ApplicationSet', (o) => {
-      o.spec.strategy.rollingSync.steps[2].matchExpressions[0].values.push('canary');
+      o.spec.strategy.rollingSync.steps.at(-1).matchExpressions[0].values.push('canary');
     });
     expect(codes(fleet, broken)).toEqual(['E_ROLLOUT_COVERAGE']);
   });

@@ -1,3 +1,4 @@
+import { appSetKey, assignCanaries } from './canaries.js';
 import { landByCode, type LandCode } from '../domain/laender.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
@@ -32,7 +33,12 @@ export interface ResolvedKommune {
   readonly kind?: string;
   readonly namespace: string;
   readonly cluster: string;
+  /** The Kommune's own wave: from its file, else the environment's default. */
   readonly wave: string;
+  /** Whether the Kommune file names its wave (automatic canaries never move such a Kommune). */
+  readonly waveExplicit: boolean;
+  /** ApplicationSets (`<cluster>/<app>`, `baseline` for the baselines) where it is an automatic canary: there its wave is the first. */
+  readonly canaryIn: ReadonlySet<string>;
   readonly size: string;
   readonly hostname: string;
   readonly contact?: { readonly name?: string; readonly email: string };
@@ -133,9 +139,8 @@ export function resolveFleet(inputs: InputDocs): ResolvedFleet {
         entryLevel: c.entryLevel,
         instance: instances.find((i) => i.clusters.includes(c.name))!.name,
       }));
-      const kommunen = inputs.tenants
-        .filter(({ doc: t }) => t.environments.includes(e.name))
-        .map(({ file: tenantFile, doc: t }) => resolveKommune(t, e, tenantFile))
+      const tenants = inputs.tenants.filter(({ doc: t }) => t.environments.includes(e.name));
+      const kommunen = withCanaries(e, tenants.map(({ file: tenantFile, doc: t }) => resolveKommune(t, e, tenantFile)), new Map(tenants.map(({ doc }) => [doc.id, doc.canary])))
         .sort((a, b) => compare(a.id, b.id));
       return {
         name: e.name,
@@ -180,6 +185,8 @@ function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string): Resolved
     namespace: t.id,
     cluster: placeTenant(t, e)!,
     wave,
+    waveExplicit: t.wave !== undefined,
+    canaryIn: new Set(),
     size,
     hostname,
     contact: t.contact,
@@ -188,6 +195,25 @@ function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string): Resolved
     decommission: t.decommission,
     file,
   };
+}
+
+/** The wave of a Kommune's Application of `app` (`baseline` for its baseline): the first where it is an automatic canary. */
+export function waveOf(env: { doc: EnvironmentDoc }, k: ResolvedKommune, app: string): string {
+  return k.canaryIn.has(appSetKey(k.cluster, app)) ? env.doc.rollout.waves[0]!.name : k.wave;
+}
+
+/** Applies rollout.canary: marks the automatic canaries and gives them the first wave's exceptions. */
+function withCanaries(e: EnvironmentDoc, kommunen: ResolvedKommune[], volunteers: ReadonlyMap<string, boolean | undefined>): ResolvedKommune[] {
+  const per = e.rollout.canary?.perApplicationSet;
+  if (!per) return kommunen;
+  const first = e.rollout.waves[0]!.name;
+  const chosen = assignCanaries(e.name, first, per, kommunen.map((k) => ({ id: k.id, cluster: k.cluster, wave: k.wave, waveExplicit: k.waveExplicit, canary: volunteers.get(k.id), apps: ['baseline', ...k.apps.map((a) => a.name)] })));
+  return kommunen.map((k) => {
+    const canaryIn = chosen.get(k.id);
+    if (!canaryIn) return k;
+    const apps = k.apps.map((a) => (canaryIn.has(appSetKey(k.cluster, a.name)) ? { ...a, version: versionFor(e, a.name, k.id, first) ?? e.apps[a.name]!.version } : a));
+    return { ...k, canaryIn, apps };
+  });
 }
 
 /** A Kommune's own exception wins over its wave's. */

@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import type { ResolvedCluster, ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
+import { waveOf, type ResolvedCluster, type ResolvedEnvironment, type ResolvedKommune } from '../model/resolve.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { instanceOf, notificationAnnotations } from './kommune-project.js';
 import type { KubeObject, RenderedFile } from './serialize.js';
@@ -39,12 +39,27 @@ export function applicationSetPath(env: ResolvedEnvironment, cluster: string, na
   return `${env.name}/argocd/${instanceOf(env, cluster).name}/applicationsets/${cluster}/${name}.yaml`;
 }
 
-/** RollingSync: one step per wave, in order; every generated Application carries exactly one wave label. */
-export function rollingSyncSteps(env: ResolvedEnvironment) {
-  return env.doc.rollout.waves.map((w) => ({
-    matchExpressions: [{ key: LABELS.wave, operator: 'In', values: [w.name] }],
-    maxUpdate: w.maxUpdate,
-  }));
+/**
+ * RollingSync: one step per wave that has Applications in this ApplicationSet, in wave order;
+ * every generated Application carries exactly one wave label. A step matching nothing makes
+ * Argo CD report InvalidRolloutConfig, so waves without Applications here get no step.
+ * A halted environment (or app) gets maxUpdate 0 on every step: Argo CD then updates no
+ * Application of the step (applicationset/progressivesync).
+ */
+export function rollingSyncSteps(env: ResolvedEnvironment, app: string, waves: ReadonlySet<string>) {
+  const halted = isHalted(env, app);
+  return env.doc.rollout.waves
+    .filter((w) => waves.has(w.name))
+    .map((w) => ({
+      matchExpressions: [{ key: LABELS.wave, operator: 'In', values: [w.name] }],
+      maxUpdate: halted ? 0 : w.maxUpdate,
+    }));
+}
+
+/** Whether `ozg-gitops halt` stopped this app's rollout (`baseline` for the baselines) in the environment. */
+export function isHalted(env: ResolvedEnvironment, app: string): boolean {
+  const halt = env.doc.rollout.halted;
+  return halt !== undefined && (halt.apps === undefined || halt.apps.includes(app));
 }
 
 /** Applications are never deleted by their ApplicationSet in production; nothing they deployed ever is. */
@@ -91,7 +106,7 @@ function elementFor(env: ResolvedEnvironment, k: ResolvedKommune, appName?: stri
     name: k.name,
     ags: k.ags,
     land: k.land,
-    wave: k.wave,
+    wave: waveOf(env, k, appName ?? 'baseline'),
     hostname: k.hostname,
     size: k.size,
     contact: k.contact?.email ?? '',
@@ -163,7 +178,7 @@ function render(
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],
       generators: [{ list: { elements: elements.map(({ file: _file, ...rest }) => rest) } }],
-      strategy: { type: 'RollingSync', rollingSync: { steps: rollingSyncSteps(env) } },
+      strategy: { type: 'RollingSync', rollingSync: { steps: rollingSyncSteps(env, app, new Set(elements.map((e) => e.wave))) } },
       syncPolicy: applicationSetSyncPolicy(env),
       template: {
         metadata: {

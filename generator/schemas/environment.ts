@@ -106,6 +106,23 @@ export const environmentSchema = {
       properties: {
         syncMinutes: { type: 'number', exclusiveMinimum: 0, description: 'Time one rollout step takes. Default: 2.' },
         budgetMinutes: { type: 'number', exclusiveMinimum: 0, description: 'The rollout must fit in this. Default: 20.' },
+        canary: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['perApplicationSet'],
+          description: 'Automatic canaries: every ApplicationSet (cluster × app) gets at least this many Kommunen in the first wave, chosen stably among those without an explicit wave.',
+          properties: { perApplicationSet: { type: 'integer', minimum: 1, maximum: 10 } },
+        },
+        halted: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['reason'],
+          description: 'Emergency stop (ozg-gitops halt/resume): every RollingSync step of the affected ApplicationSets gets maxUpdate 0, so Argo CD updates no further Application.',
+          properties: {
+            reason: { type: 'string', minLength: 3, maxLength: 300 },
+            apps: { type: 'array', minItems: 1, uniqueItems: true, items: name, description: 'Only these apps; without apps every ApplicationSet of the environment.' },
+          },
+        },
         waves: {
           type: 'array',
           minItems: 1,

@@ -43,6 +43,10 @@ export const tenantSchema = {
     },
     wave: { description: 'Rollout wave. Default: the environment\'s defaults.wave.', type: 'string' },
     size: { description: 'Resource profile. Default: the environment\'s defaults.size.', type: 'string' },
+    canary: {
+      description: 'Automatic canaries (rollout.canary): true volunteers this Kommune first, false never picks it. An explicit wave always wins.',
+      type: 'boolean',
+    },
     hostname: {
       description: 'Public hostname in production. Default, and always outside production: <id>.<environment domain>.',
       type: 'string',

@@ -1,5 +1,5 @@
 import type { ResolvedEnvironment } from '../model/resolve.js';
-import { applicationName } from '../model/resolve.js';
+import { applicationName, waveOf } from '../model/resolve.js';
 import type { ArgoApplication } from './argocd-api.js';
 
 export type AppState = 'done' | 'progressing' | 'failed' | 'missing';
@@ -35,8 +35,8 @@ interface Expected {
 /** The Applications the inputs say should exist in an environment, with the version each should run. */
 export function expectedApplications(env: ResolvedEnvironment): Expected[] {
   return env.kommunen.flatMap((k) => [
-    { name: applicationName(env.name, k.id, 'baseline'), wave: k.wave, land: k.land, cluster: k.cluster },
-    ...k.apps.map((a) => ({ name: applicationName(env.name, k.id, a.name), wave: k.wave, land: k.land, cluster: k.cluster, version: a.version })),
+    { name: applicationName(env.name, k.id, 'baseline'), wave: waveOf(env, k, 'baseline'), land: k.land, cluster: k.cluster },
+    ...k.apps.map((a) => ({ name: applicationName(env.name, k.id, a.name), wave: waveOf(env, k, a.name), land: k.land, cluster: k.cluster, version: a.version })),
   ]);
 }
 

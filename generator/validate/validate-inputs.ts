@@ -6,6 +6,7 @@ import type { TenantDoc } from '../schemas/tenant.js';
 import { checkCrossFile, checkTenantFields, type ShapedFile } from './cross-file.js';
 import { checkShape, wellFormedFields } from './schema.js';
 import { checkRenovatePins } from './renovate-pins.js';
+import { checkRolloutCoverage } from './rollout-coverage.js';
 import { findLiteralSecrets } from './secrets.js';
 
 export interface ValidatedInputs {
@@ -39,6 +40,8 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
   ].map((f) => f.replace(/^environments\//, '').replace(/\.yaml$/, ''));
   const cross = checkCrossFile(environments, tenants, today);
   diagnostics.push(...cross.filter((d) => !(d.code === 'E_UNKNOWN_ENV' && brokenEnvironments.some((e) => d.message.startsWith(`environment "${e}"`)))));
+  // Placement needs valid inputs: the canary check runs once everything else passed.
+  if (!hasErrors(diagnostics)) diagnostics.push(...checkRolloutCoverage(environments, tenants));
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted };
   return {

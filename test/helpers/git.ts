@@ -30,7 +30,7 @@ export async function gitRepo(options: { from?: string; bare?: boolean } = {}): 
   await g.addConfig('user.email', GIT_ENV.GIT_AUTHOR_EMAIL);
   await g.addConfig('commit.gpgsign', 'false');
   if (options.from) {
-    for (const folder of ['environments', 'tenants', 'dist', 'argocd']) {
+    for (const folder of ['environments', 'tenants', 'dist', 'argocd', 'schemas']) {
       try {
         cpSync(path.join(options.from, folder), path.join(dir, folder), { recursive: true });
       } catch {

@@ -1,0 +1,69 @@
+/**
+ * Automatic canaries: every ApplicationSet (one per cluster and app, plus the baselines) rolls out
+ * on its own, so each needs Applications in the first wave of its own, or a bad release reaches
+ * the second wave of that cluster unseen. With `rollout.canary.perApplicationSet: n`, an
+ * ApplicationSet whose first wave holds fewer than n Kommunen gets the missing ones from its other
+ * Kommunen:
+ * - an explicit `wave:` in a Kommune file always wins (never moved), `canary: false` opts out;
+ * - volunteers (`canary: true`) are taken first;
+ * - the rest by rendezvous hashing: each Kommune's score is a hash of ApplicationSet and id, the
+ *   highest scores win. Onboarding or removing another Kommune therefore changes at most one choice
+ *   per ApplicationSet, and the same inputs give the same choice on every machine.
+ */
+export interface CanaryCandidate {
+  readonly id: string;
+  readonly cluster: string;
+  readonly wave: string;
+  readonly waveExplicit: boolean;
+  readonly canary?: boolean;
+  /** The ApplicationSets it is in: `baseline` and its apps. */
+  readonly apps: readonly string[];
+}
+
+/** The ApplicationSet key of a cluster and app. */
+export const appSetKey = (cluster: string, app: string) => `${cluster}/${app}`;
+
+/** Kommune id → the ApplicationSets (cluster/app keys) where it is an automatic canary. */
+export function assignCanaries(env: string, firstWave: string, perApplicationSet: number, kommunen: readonly CanaryCandidate[]): Map<string, Set<string>> {
+  const members = new Map<string, CanaryCandidate[]>();
+  for (const k of kommunen) {
+    for (const app of k.apps) {
+      const key = appSetKey(k.cluster, app);
+      const list = members.get(key) ?? [];
+      list.push(k);
+      members.set(key, list);
+    }
+  }
+  const chosen = new Map<string, Set<string>>();
+  for (const [key, list] of members) {
+    const missing = perApplicationSet - list.filter((k) => k.wave === firstWave).length;
+    if (missing <= 0) continue;
+    const candidates = list
+      .filter((k) => k.wave !== firstWave && !k.waveExplicit && k.canary !== false)
+      .map((k) => ({ k, volunteer: k.canary === true, score: score(`${env}/${key}/${k.id}`) }))
+      .sort((a, b) => Number(b.volunteer) - Number(a.volunteer) || b.score - a.score || (a.k.id < b.k.id ? -1 : 1));
+    for (const { k } of candidates.slice(0, missing)) {
+      const set = chosen.get(k.id) ?? new Set<string>();
+      set.add(key);
+      chosen.set(k.id, set);
+    }
+  }
+  return chosen;
+}
+
+/**
+ * FNV-1a, 32 bits: written here for speed (a nationwide fleet scores about 200,000 pairs per
+ * generate; a cryptographic hash is not needed to spread choices evenly and stably).
+ */
+function score(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  // One more avalanche round: FNV's low bits follow the last characters too closely.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  return h >>> 0;
+}

@@ -1,0 +1,57 @@
+import type { Diagnostic } from '../diagnostics.js';
+import { positionOf } from '../load/yaml-file.js';
+import { appSetKey, assignCanaries } from '../model/canaries.js';
+import { effectiveApps, isProduction, placeTenant } from '../model/resolve.js';
+import type { EnvironmentDoc } from '../schemas/environment.js';
+import type { TenantDoc } from '../schemas/tenant.js';
+import type { ShapedFile } from './cross-file.js';
+
+/** Names listed in a hint before "and n more". */
+const SHOWN = 5;
+
+/**
+ * Every ApplicationSet (cluster × app, and the baselines) rolls out on its own: one whose first
+ * wave is empty has no canary, and a bad release reaches its second wave first. Reported per
+ * ApplicationSet with the fix; an error in production, a warning elsewhere. Run on valid inputs.
+ */
+export function checkRolloutCoverage(environments: readonly ShapedFile<EnvironmentDoc>[], tenants: readonly ShapedFile<TenantDoc>[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const env of environments) {
+    const e = env.doc;
+    const first = e.rollout.waves[0]!.name;
+    const candidates = tenants
+      .filter(({ doc: t }) => t.environments.includes(e.name))
+      .map(({ doc: t }) => ({ id: t.id, cluster: placeTenant(t, e)!, wave: t.wave ?? e.defaults.wave, waveExplicit: t.wave !== undefined, canary: t.canary, apps: ['baseline', ...effectiveApps(t, e)] }));
+    const chosen = e.rollout.canary ? assignCanaries(e.name, first, e.rollout.canary.perApplicationSet, candidates) : new Map<string, Set<string>>();
+    const sets = new Map<string, { first: number; others: string[] }>();
+    for (const k of candidates) {
+      for (const app of k.apps) {
+        const key = appSetKey(k.cluster, app);
+        const set = sets.get(key) ?? { first: 0, others: [] };
+        if (k.wave === first || chosen.get(k.id)?.has(key)) set.first++;
+        else set.others.push(k.id);
+        sets.set(key, set);
+      }
+    }
+    const empty = [...sets].filter(([, s]) => s.first === 0).sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [key, set] of empty) {
+      const [cluster, app] = key.split('/') as [string, string];
+      const names = set.others.sort();
+      const some = `${names.slice(0, SHOWN).join(', ')}${names.length > SHOWN ? ` and ${names.length - SHOWN} more` : ''}`;
+      const hint = e.rollout.canary
+        ? `its Kommunen all name their wave or opt out (canary: false); give one of them wave: ${first} or canary: true: ${some}`
+        : `set rollout.canary: {perApplicationSet: 1} in ${env.yaml.file} to pick one automatically, or give one of its Kommunen wave: ${first}: ${some}`;
+      const pos = positionOf(env.yaml, ['rollout', 'waves', 0, 'name']);
+      out.push({
+        code: 'E_NO_CANARY',
+        severity: isProduction(e) ? 'error' : 'warning',
+        message: `ApplicationSet ${cluster}-${app} (cluster ${cluster}, ${app === 'baseline' ? 'the baselines' : `app ${app}`}) has no Kommune in the first wave ${first}: a release reaches ${names.length} ${names.length === 1 ? "Kommune" : "Kommunen"} there without a canary`,
+        file: env.yaml.file,
+        line: pos.line,
+        col: pos.col,
+        hint,
+      });
+    }
+  }
+  return out;
+}
