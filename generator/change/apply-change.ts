@@ -62,7 +62,7 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     const plan = await planChange({ root: options.root, base: 'HEAD', today: options.today });
     // Plain text: git strips lines starting with # as comments when a commit is amended in an editor.
     const message = `${options.title}\n\n${formatPlan(plan, 'text')}`;
-    const commit = await commitPaths(git, ['environments', 'tenants', 'dist', 'argocd'], message);
+    const commit = await commitPaths(git, ['environments', 'tenants', 'dist', 'argocd', 'schemas'], message);
     let push: PushResult | undefined;
     if (options.push) {
       push = await pushBranch(git, options.push, options.branch!, {
@@ -84,6 +84,8 @@ function oneLineSummary(plan: Plan): string {
   const parts = plan.environments
     .map((e) => {
       const groups = e.layers.flatMap((l) => l.groups.slice(0, 1).map((g) => `${g.description} (${g.members.length})`));
+      if (e.haltChanged && e.halted) groups.unshift(`HALTED${e.halted.apps ? ` (${e.halted.apps.join(', ')})` : ''}: ${e.halted.reason}`);
+      if (e.haltChanged && e.resumed) groups.unshift(`RESUMED${e.resumed.apps ? ` (${e.resumed.apps.join(', ')})` : ''}`);
       return groups.length ? `${e.env}: ${groups.join(', ')}${e.rollout ? `, about ${e.rollout.minutes} min` : ''}` : undefined;
     })
     .filter(Boolean);

@@ -64,6 +64,67 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
     );
 
   program
+    .command('rollback')
+    .description('return an app to the version it ran before its last bump (from the Git history of the environment file), as a change like bump')
+    .argument('<app>', 'app from the catalogue', name('an app name', 'vorgang-manager'))
+    .requiredOption('--env <env>', 'environment', name('an environment name', 'prod'))
+    .option('--root <dir>', 'folder holding environments/ and tenants/', existingDir, '.')
+    .option('--branch', 'commit on a new branch rollback/<env>/<app>-<version>')
+    .option('--push <remote>', 'push the branch with GitLab merge-request push options (implies --branch)', text)
+    .action((app: string, opts: { env: string; root: string; branch?: boolean; push?: string }) =>
+      run(
+        (async () => {
+          requireEnvironments(path.resolve(opts.root), '--env', [opts.env]);
+          const { rollbackApp } = await import('../change/rollback.js');
+          const result = await rollbackApp({ ...opts, app, root: path.resolve(opts.root), today: today() });
+          const code = report(io, `${result.title} (the version before its last bump, found in ${result.foundIn.slice(0, 12)})`, result);
+          for (const x of result.exceptionsOnBadVersion) {
+            io.out(`still on ${x.version}: the exception for ${x.wave ? `wave ${x.wave}` : `Kommune ${x.tenant}`} until ${x.until} (${x.reason}); remove it to roll those back too`);
+          }
+          return code;
+        })(),
+      ),
+    );
+
+  program
+    .command('halt')
+    .description('emergency stop: one line in the environment file renders maxUpdate 0 on every RollingSync step, so Argo CD updates no further Application')
+    .requiredOption('--env <env>', 'environment to stop', name('an environment name', 'prod'))
+    .option('--app <apps...>', 'only these apps (baseline for the baselines); default: every ApplicationSet', nameList('app'))
+    .requiredOption('--reason <text>', 'why the rollout stops (shown by validate, plan and status)', text)
+    .option('--root <dir>', 'folder holding environments/ and tenants/', existingDir, '.')
+    .option('--branch', 'commit on a new branch halt/<env>')
+    .option('--push <remote>', 'push the branch with GitLab merge-request push options (implies --branch)', text)
+    .action((opts: { env: string; app?: string[]; reason: string; root: string; branch?: boolean; push?: string }) =>
+      run(
+        (async () => {
+          requireEnvironments(path.resolve(opts.root), '--env', [opts.env]);
+          const { haltRollout } = await import('../change/halt.js');
+          const result = await haltRollout({ ...opts, apps: opts.app, root: path.resolve(opts.root), today: today() });
+          return report(io, result.title, result);
+        })(),
+      ),
+    );
+
+  program
+    .command('resume')
+    .description('undo halt: removes the line halt added, byte for byte')
+    .requiredOption('--env <env>', 'environment to resume', name('an environment name', 'prod'))
+    .option('--root <dir>', 'folder holding environments/ and tenants/', existingDir, '.')
+    .option('--branch', 'commit on a new branch resume/<env>')
+    .option('--push <remote>', 'push the branch with GitLab merge-request push options (implies --branch)', text)
+    .action((opts: { env: string; root: string; branch?: boolean; push?: string }) =>
+      run(
+        (async () => {
+          requireEnvironments(path.resolve(opts.root), '--env', [opts.env]);
+          const { resumeRollout } = await import('../change/halt.js');
+          const result = await resumeRollout({ ...opts, root: path.resolve(opts.root), today: today() });
+          return report(io, result.title, result);
+        })(),
+      ),
+    );
+
+  program
     .command('publish')
     .description('commit dist/ into a separate deploy repository and push it, retrying when another publisher was first')
     .requiredOption('--to <url-or-path>', 'the deploy repository', text)

@@ -58,3 +58,50 @@ function exceptionLines(x: VersionException, indent: string): string {
   lines.push(`  reason: ${quote(x.reason)}`, `  until: ${quote(x.until)}`);
   return lines.map((l) => `${indent}${l}\n`).join('');
 }
+
+/** The one line `halt` adds under `rollout:`; `resume` removes exactly this line. */
+export function haltLine(indent: string, reason: string, apps?: readonly string[]): string {
+  return `${indent}halted: {reason: ${JSON.stringify(reason)}${apps?.length ? `, apps: [${apps.join(', ')}]` : ''}}\n`;
+}
+
+/**
+ * Adds `halted: {...}` as the first line of the `rollout:` mapping, indented like its keys; every
+ * other byte stays. `removeHalt` takes exactly that line out again, so halt then resume gives back
+ * the file byte for byte.
+ */
+export function addHalt(source: string, file: string, reason: string, apps?: readonly string[]): string {
+  const tokens = [...new Parser().parse(source)];
+  const doc = [...new Composer({ keepSourceTokens: true }).compose(tokens)][0] as Document.Parsed | undefined;
+  const rollout = doc?.get('rollout', true);
+  if (!isMap(rollout) || !rollout.range) throw new UserError(`${file} has no rollout: mapping`, 1, [], 'E_EDIT');
+  if (rollout.has('halted')) throw new UserError(`the rollout in ${file} is already halted; resume it first`, 1, [], 'E_ALREADY_HALTED');
+  const first = rollout.items[0]?.key as { range?: [number, number, number] } | undefined;
+  const start = first?.range?.[0] ?? rollout.range[0];
+  const lineStart = source.lastIndexOf('\n', start - 1) + 1;
+  // Comments above the first key belong to it: insert above them, indented like the key.
+  const indent = source.slice(lineStart, start);
+  if (indent.trim() !== '') throw new UserError(`${file}: rollout is not a block mapping; write it with one key per line`, 1, [], 'E_EDIT');
+  let at = lineStart;
+  for (;;) {
+    const previous = source.lastIndexOf('\n', at - 2) + 1;
+    if (at === 0 || !source.slice(previous, at).trimStart().startsWith('#')) break;
+    at = previous;
+  }
+  return `${source.slice(0, at)}${haltLine(indent, reason, apps)}${source.slice(at)}`;
+}
+
+export function removeHalt(source: string, file: string): string {
+  const tokens = [...new Parser().parse(source)];
+  const doc = [...new Composer({ keepSourceTokens: true }).compose(tokens)][0] as Document.Parsed | undefined;
+  const rollout = doc?.get('rollout', true);
+  const pair = isMap(rollout) ? rollout.items.find((p) => (p.key as { value?: unknown } | null)?.value === 'halted') : undefined;
+  const key = pair?.key as { range?: [number, number, number] } | undefined;
+  const value = pair?.value as { range?: [number, number, number] } | undefined;
+  if (!key?.range || !value?.range) throw new UserError(`the rollout in ${file} is not halted`, 1, [], 'E_NOT_HALTED');
+  const lineStart = source.lastIndexOf('\n', key.range[0] - 1) + 1;
+  const lineEnd = source.indexOf('\n', value.range[1] - 1);
+  if (source.slice(lineStart, key.range[0]).trim() !== '' || lineEnd === -1 || source.slice(value.range[1], lineEnd).trim() !== '') {
+    throw new UserError(`${file}: rollout.halted is not on a line of its own; remove it by hand`, 1, [], 'E_EDIT');
+  }
+  return source.slice(0, lineStart) + source.slice(lineEnd + 1);
+}

@@ -49,9 +49,11 @@ export function formatPlan(plan: Plan, format: PlanFormat): string {
 
   h(1, `Plan against ${plan.base.label}${plan.hasChanges ? '' : ': no changes'}`);
   for (const env of plan.environments) {
-    const changed = env.layers.some((l) => l.added + l.changed + l.removed > 0);
+    const changed = env.haltChanged || env.layers.some((l) => l.added + l.changed + l.removed > 0);
     const total = env.applicationsAfter + env.addonsAfter;
     h(2, `${env.env}: ${n(env.kommunenAfter)} Kommunen, ${n(total)} Applications (${n(env.applicationsAfter)} of Kommunen, ${n(env.addonsAfter)} cluster add-ons)${changed ? '' : ', unchanged'}`);
+    if (env.halted) item(`HALTED${env.halted.apps ? ` (${env.halted.apps.join(', ')})` : ''}: ${env.halted.reason}; Argo CD updates no Application of these ApplicationSets until ozg-gitops resume --env ${env.env} is merged`);
+    if (env.resumed) item(`RESUMED: lifts the halt${env.resumed.apps ? ` of ${env.resumed.apps.join(', ')}` : ''} (${env.resumed.reason}); the rollout continues where it stopped`);
     if (env.kommunenAdded.length) item(`Kommunen added: ${env.kommunenAdded.join(', ')}`);
     if (env.kommunenRemoved.length) {
       const reasons = new Map(env.decommissioned.map((d) => [d.id, d.reason]));
@@ -66,6 +68,7 @@ export function formatPlan(plan: Plan, format: PlanFormat): string {
     }
     const rollout = changed ? rolloutLine(env.rollout) : undefined;
     if (rollout) item(rollout);
+    if (changed && env.canaries.length) item(`canaries (first wave of the ApplicationSets it touches, updated first): ${env.canaries.length <= LIST_MEMBERS ? env.canaries.join(', ') : `${env.canaries.slice(0, LIST_MEMBERS).join(', ')} and ${n(env.canaries.length - LIST_MEMBERS)} more`}`);
   }
   h(2, 'Guards');
   const allowed = plan.environments.flatMap((e) => e.decommissioned.map((d) => `${e.env}/${d.id}`));

@@ -26,8 +26,6 @@ export interface Inventory {
   readonly addons: ReadonlyMap<string, string>;
   /** Key `<env>/<kommune>` → baseline.yaml text. */
   readonly baselines: ReadonlyMap<string, string>;
-  /** Per environment: the RollingSync steps, for estimates. */
-  readonly waves: ReadonlyMap<string, readonly { name: string; maxUpdate: number | string }[]>;
 }
 
 type AppSetSpec = {
@@ -44,11 +42,10 @@ export function inventoryOf(shared: readonly RenderedFile[], dist: ReadonlyMap<s
   const apps = new Map<string, AppEntry>();
   const addons = new Map<string, string>();
   const baselines = new Map<string, string>();
-  const waves = new Map<string, { name: string; maxUpdate: number | string }[]>();
   for (const file of shared) {
     const env = file.path.split('/')[0]!;
     for (const object of file.objects) {
-      if (object.kind === 'ApplicationSet') addApplicationSet(env, object, apps, waves);
+      if (object.kind === 'ApplicationSet') addApplicationSet(env, object, apps);
       else if (object.kind === 'Application' && labelOf(object, LABELS.layer) === 'cluster') {
         addons.set(`${env}/${labelOf(object, LABELS.cluster)}/${labelOf(object, LABELS.app)}`, (object.spec as { source: { targetRevision: string } }).source.targetRevision);
       }
@@ -58,20 +55,19 @@ export function inventoryOf(shared: readonly RenderedFile[], dist: ReadonlyMap<s
     const baseline = /^([^/]+)\/kommunen\/([^/]+)\/baseline\.yaml$/.exec(file);
     if (baseline) baselines.set(`${baseline[1]}/${baseline[2]}`, text);
   }
-  return { apps, addons, baselines, waves };
+  return { apps, addons, baselines };
 }
 
 function labelOf(object: KubeObject, key: string): string | undefined {
   return ((object.metadata.labels ?? {}) as Record<string, string>)[key];
 }
 
-function addApplicationSet(env: string, object: KubeObject, apps: Map<string, AppEntry>, waves: Map<string, { name: string; maxUpdate: number | string }[]>): void {
+function addApplicationSet(env: string, object: KubeObject, apps: Map<string, AppEntry>): void {
   const spec = object.spec as AppSetSpec;
   const app = labelOf(object, LABELS.app)!;
   const cluster = labelOf(object, LABELS.cluster)!;
   const revision = spec.template.spec.source.targetRevision ?? '';
   const pinned = /"versionException" "([^"]+)"/.exec(revision)?.[1] ?? revision;
-  waves.set(env, spec.strategy.rollingSync.steps.map((s) => ({ name: s.matchExpressions[0]!.values[0]!, maxUpdate: s.maxUpdate })));
   for (const e of spec.generators.flatMap((g) => g.list.elements)) {
     const kommune = String(e.kommune);
     apps.set(`${env}/${kommune}/${app}`, {
@@ -109,7 +105,7 @@ export async function inventoryOnDisk(distDir: string, envs?: readonly string[])
   }
   const full = inventoryOf(parsed);
   for (const [key, entry] of full.apps) apps.set(key, entry);
-  return { apps, addons: new Map(), baselines: new Map(), waves: new Map() };
+  return { apps, addons: new Map(), baselines: new Map() };
 }
 
 /** `<env>/argocd/<instance>/applicationsets/**` under dist/, without walking the Kommune folders. */

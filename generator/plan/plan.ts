@@ -33,6 +33,14 @@ export interface Plan {
     readonly addonsAfter: number;
     /** Removed Kommunen that are marked for decommissioning, with the reason from their file. */
     readonly decommissioned: readonly { readonly id: string; readonly reason: string }[];
+    /** The Kommunen in the first wave of the ApplicationSets this change touches: they get it first. */
+    readonly canaries: readonly string[];
+    /** Set while `ozg-gitops halt` stops the environment's rollout. */
+    readonly halted?: { readonly reason: string; readonly apps?: readonly string[] };
+    /** The halt this change lifts (`resume`). */
+    readonly resumed?: { readonly reason: string; readonly apps?: readonly string[] };
+    /** The change halts, resumes or changes the halt of this environment. */
+    readonly haltChanged: boolean;
   })[];
   readonly guards: readonly Diagnostic[];
   readonly exceptions: readonly ExceptionLine[];
@@ -85,19 +93,28 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
       const d = fleet.decommissioned.get(id);
       return d ? [{ id, reason: d.reason }] : [];
     });
-    if (!env) return { ...c, addonsAfter, decommissioned };
-    const settings = { syncMinutes: env.doc.rollout.syncMinutes ?? 2, budgetMinutes: env.doc.rollout.budgetMinutes ?? 20 };
+    const before = base.fleet?.environments.find((e) => e.name === c.env)?.doc.rollout.halted;
+    const haltChanged = JSON.stringify(before) !== JSON.stringify(env?.doc.rollout.halted);
+    const resumed = before && !env?.doc.rollout.halted ? { resumed: before } : {};
+    if (!env) return { ...c, addonsAfter, decommissioned, canaries: [], haltChanged, ...resumed };
+    const first = env.doc.rollout.waves[0]!.name;
+    const canaries = [...new Set([...head.inventory!.apps.values()].filter((a) => a.env === c.env && a.wave === first && c.touchedApplicationSets.has(`${a.cluster}/${a.app}`)).map((a) => a.kommune))].sort();
+    const settings = { syncMinutes: env.doc.rollout.syncMinutes ?? 2, budgetMinutes: env.doc.rollout.budgetMinutes ?? 20, waves: env.doc.rollout.waves };
     return {
       ...c,
       addonsAfter,
       decommissioned,
+      canaries,
+      haltChanged,
+      ...resumed,
+      ...(env.doc.rollout.halted ? { halted: env.doc.rollout.halted } : {}),
       rollout: c.touchedApplicationSets.size ? estimateRollout(c.env, head.inventory!, settings, c.touchedApplicationSets) : undefined,
     };
   });
   const exceptions: ExceptionLine[] = fleet.environments.flatMap((env) =>
     (env.doc.exceptions ?? []).map((x) => ({ ...x, env: env.name, expired: x.until < options.today, production: env.production })),
   );
-  const hasChanges = changes.some((c) => c.layers.some((l) => l.added + l.changed + l.removed > 0));
+  const hasChanges = environments.some((c) => c.haltChanged || c.layers.some((l) => l.added + l.changed + l.removed > 0));
   return {
     base: { ref, label: baseSource.label },
     environments,

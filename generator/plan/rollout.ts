@@ -34,11 +34,11 @@ export function maxUpdateCount(maxUpdate: number | string, applications: number)
 export function estimateRollout(
   env: string,
   inventory: Inventory,
-  settings: { syncMinutes: number; budgetMinutes: number },
+  settings: { syncMinutes: number; budgetMinutes: number; waves: readonly { readonly name: string; readonly maxUpdate: number | string }[] },
   only?: ReadonlySet<string>,
 ): RolloutEstimate | undefined {
-  const waves = inventory.waves.get(env);
-  if (!waves) return undefined;
+  // The environment's waves in order: an ApplicationSet has steps only for the waves it holds.
+  const waves = settings.waves;
   const perSet = new Map<string, Map<string, number>>();
   for (const a of inventory.apps.values()) {
     if (a.env !== env) continue;

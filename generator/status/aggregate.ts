@@ -20,7 +20,10 @@ export interface FleetStatus {
   readonly byCluster: readonly (Tally & { readonly key: string })[];
   /** The Applications not done, worst first, for the operator to look at. */
   readonly problems: readonly { readonly name: string; readonly state: AppState; readonly detail: string }[];
-  readonly state: 'complete' | 'in-progress' | 'failed';
+  /** `halted`: not complete, and `ozg-gitops halt` stopped the rollout (Argo CD updates nothing more). */
+  readonly state: 'complete' | 'in-progress' | 'halted' | 'failed';
+  /** The reason given to `halt`, and the apps it stopped (all when absent). */
+  readonly halted?: { readonly reason: string; readonly apps?: readonly string[] };
 }
 
 interface Expected {
@@ -82,7 +85,8 @@ export function aggregateStatus(env: ResolvedEnvironment, apps: readonly ArgoApp
     byLand: tallies(groups.land),
     byCluster: tallies(groups.cluster),
     problems: problems.sort((a, b) => rank[a.state] - rank[b.state] || (a.name < b.name ? -1 : 1)),
-    state: total.failed > 0 ? 'failed' : total.progressing + total.missing > 0 ? 'in-progress' : 'complete',
+    state: total.failed > 0 ? 'failed' : total.progressing + total.missing === 0 ? 'complete' : env.doc.rollout.halted ? 'halted' : 'in-progress',
+    ...(env.doc.rollout.halted ? { halted: env.doc.rollout.halted } : {}),
   };
 }
 

@@ -19,7 +19,10 @@ function counts(t: Tally): string {
 /** Progress bars for a terminal, the same lines without bars otherwise. */
 export function formatStatus(s: FleetStatus, options: { tty: boolean; maxProblems?: number }): string {
   const line = (label: string, t: Tally) => `${label.padEnd(14)} ${options.tty ? `${bar(t)} ` : ''}${counts(t)}`;
-  const out = [`${s.env}: ${s.state === 'complete' ? 'rollout complete' : s.state === 'failed' ? 'rollout has failures' : 'rollout in progress'}`, line('all', s.total)];
+  const headline = { complete: 'rollout complete', failed: 'rollout has failures', 'in-progress': 'rollout in progress', halted: 'rollout HALTED' }[s.state];
+  const out = [`${s.env}: ${headline}`];
+  if (s.halted) out.push(`HALTED${s.halted.apps ? ` (${s.halted.apps.join(', ')})` : ''}: ${s.halted.reason}; Argo CD updates no further Application until ozg-gitops resume --env ${s.env} is merged`);
+  out.push(line('all', s.total));
   out.push('waves:', ...s.byWave.map((t) => `  ${line(t.key, t)}`));
   out.push('Länder:', ...s.byLand.map((t) => `  ${line(t.key, t)}`));
   out.push('clusters:', ...s.byCluster.map((t) => `  ${line(t.key, t)}`));

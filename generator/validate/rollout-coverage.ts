@@ -18,6 +18,11 @@ export function checkRolloutCoverage(environments: readonly ShapedFile<Environme
   const out: Diagnostic[] = [];
   for (const env of environments) {
     const e = env.doc;
+    if (e.rollout.halted) {
+      const pos = positionOf(env.yaml, ['rollout', 'halted'], true);
+      const what = e.rollout.halted.apps ? `the ApplicationSets of ${e.rollout.halted.apps.join(', ')}` : 'every ApplicationSet';
+      out.push({ code: 'W_HALTED', severity: 'warning', message: `the rollout in ${e.name} is HALTED: ${e.rollout.halted.reason}; Argo CD updates no Application of ${what}`, file: env.yaml.file, line: pos.line, col: pos.col, hint: `ozg-gitops resume --env ${e.name} --push origin lifts it` });
+    }
     const first = e.rollout.waves[0]!.name;
     const candidates = tenants
       .filter(({ doc: t }) => t.environments.includes(e.name))
