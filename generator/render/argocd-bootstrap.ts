@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { ResolvedEnvironment, ResolvedFleet } from '../model/resolve.js';
 import { LABELS, MANAGED_BY } from './labels.js';
+import { notificationsData } from './argocd-notifications.js';
 import type { KubeObject, RenderedFile } from './serialize.js';
 
 export const BOOTSTRAP_PROJECT = 'ozg-bootstrap';
@@ -74,6 +75,22 @@ export function renderBootstrap(fleet: ResolvedFleet): RenderedFile[] {
         },
       }),
     });
+    // The triggers, templates and services the subscriptions of this instance's environments use.
+    const notifications = notificationsData(envs.map((e) => e.doc));
+    const extra: string[] = [];
+    if (Object.keys(notifications).length > 0) {
+      extra.push('argocd-notifications-cm.yaml');
+      files.push({
+        path: `${dir}/argocd-notifications-cm.yaml`,
+        source,
+        objects: object('notifications', {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'argocd-notifications-cm', namespace, labels: { 'app.kubernetes.io/name': 'argocd-notifications-cm', 'app.kubernetes.io/part-of': 'argocd', [LABELS.managedBy]: MANAGED_BY } },
+          data: notifications,
+        }),
+      });
+    }
     const roots: string[] = [];
     for (const env of envs) {
       const file = `root-${env.name}.yaml`;
@@ -104,7 +121,7 @@ export function renderBootstrap(fleet: ResolvedFleet): RenderedFile[] {
       path: `${dir}/kustomization.yaml`,
       source,
       objects: [],
-      text: ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', ...['argocd-cmd-params-cm.yaml', 'bootstrap-project.yaml', 'default-project.yaml', ...roots].map((r) => `  - ${r}`)].join('\n'),
+      text: ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', ...['argocd-cmd-params-cm.yaml', ...extra, 'bootstrap-project.yaml', 'default-project.yaml', ...roots].map((r) => `  - ${r}`)].join('\n'),
     });
   }
   return files;
