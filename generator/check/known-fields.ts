@@ -39,6 +39,8 @@ const projectSpec: Shape = {
   namespaceResourceWhitelist: [{ group: true, kind: true }],
   namespaceResourceBlacklist: [{ group: true, kind: true }],
   roles: [{ name: true, description: true, groups: true, policies: true }],
+  // Argo CD 2.14's SyncWindow (no description field before 3.x)
+  syncWindows: [{ kind: true, schedule: true, duration: true, applications: true, namespaces: true, clusters: true, manualSync: true, timeZone: true }],
 };
 
 const SHAPES: Readonly<Record<string, Shape>> = {

@@ -1,6 +1,6 @@
 import { formatDiagnostic } from '../diagnostics.js';
 import type { ChangeGroup, LayerChanges } from './diff.js';
-import type { Plan } from './plan.js';
+import type { Plan, WindowSummary } from './plan.js';
 import type { RolloutEstimate } from './rollout.js';
 
 export type PlanFormat = 'text' | 'markdown' | 'json';
@@ -68,6 +68,7 @@ export function formatPlan(plan: Plan, format: PlanFormat): string {
     }
     const rollout = changed ? rolloutLine(env.rollout) : undefined;
     if (rollout) item(rollout);
+    if (changed && env.windows) item(windowLine(env.windows, env.rollout?.minutes));
     if (changed && env.canaries.length) item(`canaries (first wave of the ApplicationSets it touches, updated first): ${env.canaries.length <= LIST_MEMBERS ? env.canaries.join(', ') : `${env.canaries.slice(0, LIST_MEMBERS).join(', ')} and ${n(env.canaries.length - LIST_MEMBERS)} more`}`);
   }
   h(2, 'Guards');
@@ -92,4 +93,13 @@ export function formatPlan(plan: Plan, format: PlanFormat): string {
     for (const d of plan.warnings) item(md ? `\`${formatDiagnostic(d)}\`` : formatDiagnostic(d));
   }
   return `${out.join('\n')}\n`;
+}
+
+function windowLine(w: WindowSummary, minutes: number | undefined): string {
+  const hours = (m: number) => (m >= 60 ? `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}` : `${m} min`);
+  const parts = [`sync windows: ${w.global.length ? w.global.join('; ') : 'none for every Kommune'}${w.scoped ? `; ${w.scoped} for some Länder or Kommunen` : ''}`];
+  if (w.longestWaitMinutes !== undefined) parts.push(`merged at the wrong moment, the rollout waits up to ${hours(w.longestWaitMinutes)} for the next allow window`);
+  if (w.fits === true) parts.push(`it fits one allow window (${minutes} of ${w.shortestAllowMinutes} min)`);
+  if (w.fits === false) parts.push(`it does NOT fit one allow window (${minutes} > ${w.shortestAllowMinutes} min): it pauses until the next one, budget EXCEEDED`);
+  return parts.join('; ');
 }

@@ -10,6 +10,21 @@ import { diffInventories, type EnvironmentChanges } from './diff.js';
 import { checkRemovalGuards } from './guards.js';
 import { inventoryOf, type Inventory } from './inventory.js';
 import { estimateRollout, type RolloutEstimate } from './rollout.js';
+import { DEFAULT_TIME_ZONE, durationMinutes, longestWaitMinutes } from '../model/windows.js';
+import type { EnvironmentDoc } from '../schemas/environment.js';
+
+export interface WindowSummary {
+  /** The windows covering every Kommune, as `allow 0 18 * * 1-5 for 2h (Europe/Berlin)`. */
+  readonly global: readonly string[];
+  /** Windows that cover only some Länder or Kommunen. */
+  readonly scoped: number;
+  /** Longest wait for the next allow window, minutes (allow windows only). */
+  readonly longestWaitMinutes?: number;
+  /** The shortest allow window, minutes: a rollout longer than that cannot finish in one. */
+  readonly shortestAllowMinutes?: number;
+  /** Whether the rollout fits one allow window (undefined without allow windows). */
+  readonly fits?: boolean;
+}
 
 export interface PlanOptions {
   readonly root: string;
@@ -41,6 +56,8 @@ export interface Plan {
     readonly resumed?: { readonly reason: string; readonly apps?: readonly string[] };
     /** The change halts, resumes or changes the halt of this environment. */
     readonly haltChanged: boolean;
+    /** Maintenance windows and what they mean for this change's rollout. */
+    readonly windows?: WindowSummary;
   })[];
   readonly guards: readonly Diagnostic[];
   readonly exceptions: readonly ExceptionLine[];
@@ -100,15 +117,18 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
     const first = env.doc.rollout.waves[0]!.name;
     const canaries = [...new Set([...head.inventory!.apps.values()].filter((a) => a.env === c.env && a.wave === first && c.touchedApplicationSets.has(`${a.cluster}/${a.app}`)).map((a) => a.kommune))].sort();
     const settings = { syncMinutes: env.doc.rollout.syncMinutes ?? 2, budgetMinutes: env.doc.rollout.budgetMinutes ?? 20, waves: env.doc.rollout.waves };
+    const rollout = c.touchedApplicationSets.size ? estimateRollout(c.env, head.inventory!, settings, c.touchedApplicationSets) : undefined;
+    const windows = summarizeWindows(env.doc, rollout?.minutes, options.today);
     return {
       ...c,
       addonsAfter,
       decommissioned,
       canaries,
+      ...(windows ? { windows } : {}),
       haltChanged,
       ...resumed,
       ...(env.doc.rollout.halted ? { halted: env.doc.rollout.halted } : {}),
-      rollout: c.touchedApplicationSets.size ? estimateRollout(c.env, head.inventory!, settings, c.touchedApplicationSets) : undefined,
+      rollout,
     };
   });
   const exceptions: ExceptionLine[] = fleet.environments.flatMap((env) =>
@@ -131,4 +151,18 @@ async function renderInventory(loaded: { fleet?: ResolvedFleet; diagnostics: rea
   const rendered = await renderChecked(loaded.fleet, loaded.diagnostics);
   if (!rendered.shared || !rendered.dist || hasErrors(rendered.diagnostics)) return { fleet: loaded.fleet, diagnostics: rendered.diagnostics };
   return { fleet: loaded.fleet, inventory: inventoryOf(rendered.shared, rendered.dist), diagnostics: rendered.diagnostics };
+}
+
+function summarizeWindows(doc: EnvironmentDoc, rolloutMinutes: number | undefined, today: string): WindowSummary | undefined {
+  const all = doc.rollout.windows ?? [];
+  if (all.length === 0) return undefined;
+  const global = all.filter((w) => !w.laender && !w.kommunen);
+  const allow = global.filter((w) => w.kind === 'allow');
+  const shortest = allow.length ? Math.min(...allow.map((w) => durationMinutes(w.duration))) : undefined;
+  return {
+    global: global.map((w) => `${w.kind} ${w.schedule} for ${w.duration} (${w.timeZone ?? DEFAULT_TIME_ZONE})`),
+    scoped: all.length - global.length,
+    ...(allow.length ? { longestWaitMinutes: longestWaitMinutes(allow, today), shortestAllowMinutes: shortest } : {}),
+    ...(allow.length && rolloutMinutes !== undefined ? { fits: rolloutMinutes <= shortest! } : {}),
+  };
 }

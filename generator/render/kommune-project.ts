@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
+import { DEFAULT_TIME_ZONE, windowsFor } from '../model/windows.js';
 import type { ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
 import { kommuneLabels } from './kommune-baseline.js';
 import type { KubeObject, RenderedFile } from './serialize.js';
@@ -48,6 +49,8 @@ export function renderKommuneProject(env: ResolvedEnvironment, k: ResolvedKommun
       sourceRepos: catalogueRepos(env),
       destinations: [{ server, namespace: k.namespace }],
       clusterResourceWhitelist: [],
+      // Maintenance windows: Argo CD itself holds syncs outside allow and inside deny windows.
+      ...syncWindows(env, k),
       namespaceResourceBlacklist: [
         { group: '', kind: 'ResourceQuota' },
         { group: '', kind: 'LimitRange' },
@@ -76,4 +79,20 @@ export function renderKommuneProject(env: ResolvedEnvironment, k: ResolvedKommun
 
 export function kommuneProjectPath(env: ResolvedEnvironment, k: ResolvedKommune): string {
   return `${env.name}/argocd/${instanceOf(env, k.cluster).name}/projects/kommunen/${k.id}.yaml`;
+}
+
+function syncWindows(env: ResolvedEnvironment, k: ResolvedKommune): { syncWindows?: Record<string, unknown>[] } {
+  const windows = windowsFor(env.doc, k);
+  if (windows.length === 0) return {};
+  return {
+    syncWindows: windows.map((w) => ({
+      kind: w.kind,
+      schedule: w.schedule,
+      duration: w.duration,
+      applications: ['*'],
+      manualSync: w.manualSync ?? false,
+      // `description` stays in the environment file: the AppProject CRD of Argo CD 2.14 has no such field.
+      timeZone: w.timeZone ?? DEFAULT_TIME_ZONE,
+    })),
+  };
 }

@@ -2,6 +2,7 @@ import { dump } from 'js-yaml';
 import { checkKommuneInvariants } from '../check/invariants.js';
 import { checkNames, validateRenderedFile } from '../check/validate-output.js';
 import type { Diagnostic } from '../diagnostics.js';
+import { windowsFor } from '../model/windows.js';
 import type { ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
 import { renderKommune } from './render-fleet.js';
 import { sortObjects, type KubeObject, type RenderedFile } from './serialize.js';
@@ -61,6 +62,9 @@ export class KommuneTemplates {
     const values = [k.id, k.name, k.ags, k.land, k.wave];
     // An input that contains the placeholder mark could be mistaken for one: render it directly.
     if (values.some((v) => v.includes(MARK))) return renderKommuneDirect(env, k);
+    // A window scoped to a Land or a Kommune depends on values the placeholders stand for: such
+    // Kommunen (few) are rendered directly.
+    if (windowsFor(env.doc, k).some((w) => w.laender || w.kommunen)) return renderKommuneDirect(env, k);
     const key = `${env.name}\0${k.size}\0${k.cluster}`;
     let template = this.cache.get(key);
     if (!template) {

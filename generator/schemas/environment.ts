@@ -131,6 +131,25 @@ export const environmentSchema = {
           description: 'Automatic canaries: every ApplicationSet (cluster × app) gets at least this many Kommunen in the first wave, chosen stably among those without an explicit wave.',
           properties: { perApplicationSet: { type: 'integer', minimum: 1, maximum: 10 } },
         },
+        windows: {
+          type: 'array',
+          description: 'Maintenance windows: when syncs may (allow) or may not (deny) run, rendered as syncWindows on the Kommune projects so Argo CD enforces them. Without laender and kommunen a window covers every Kommune.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kind', 'schedule', 'duration'],
+            properties: {
+              kind: { enum: ['allow', 'deny'] },
+              schedule: { type: 'string', pattern: '^\\S+( \\S+){4}$', description: 'Cron schedule of the window start (five fields), e.g. "0 18 * * 1-5".' },
+              duration: { type: 'string', pattern: '^([1-9][0-9]*h)?([1-9][0-9]*m)?$', minLength: 2, description: 'How long the window lasts, e.g. 2h or 1h30m.' },
+              timeZone: { type: 'string', minLength: 1, description: 'IANA time zone of the schedule. Default: Europe/Berlin.' },
+              manualSync: { type: 'boolean', description: 'Allow manual syncs inside a deny window (or outside an allow window). Default: false.' },
+              laender: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: laender }, description: 'Only the Kommunen of these Länder.' },
+              kommunen: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[a-z]{2}-[a-z0-9-]+$' }, description: 'Only these Kommunen (ids).' },
+              description: { type: 'string', maxLength: 200 },
+            },
+          },
+        },
         halted: {
           type: 'object',
           additionalProperties: false,
