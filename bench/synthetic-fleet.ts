@@ -109,6 +109,8 @@ export function writeSyntheticEnvironments(root: string, kommunen: readonly Synt
       instances.push({ name: `argocd-${instances.length + 1}`, namespace: 'argocd', clusters: clusters.slice(i, i + 4).map((c) => c.name), shards: 4 });
     }
     doc.clusters = clusters;
+    // A canary of its own in every ApplicationSet (every synthetic Kommune takes the default wave).
+    (doc.rollout as Record<string, unknown>).canary = { perApplicationSet: 1 };
     (doc.argocd as Record<string, unknown>).instances = instances;
     writeFileSync(path.join(root, 'environments', `${env}.yaml`), `# yaml-language-server: $schema=../generator/schemas/environment.schema.json\n${dump(doc, { lineWidth: -1 })}`);
   }

@@ -108,6 +108,24 @@ describe('tenant import', () => {
     expect(run.stderr).toMatch(/k\.csv:3:1: error E_NO_CLUSTER: no cluster in test serves Land ni \(would be tenants\/ni\/ni-hannover\.yaml\)/);
     expect(readdirSync(path.join(root, 'tenants'))).toEqual(['sh']);
   });
+
+  it('reports the errors of the fleet rules in the order of the table, not of the files the rows become', async () => {
+    const root = copyFleet();
+    // Line 2 would become tenants/sh/..., line 3 tenants/by/..., line 4 tenants/bb/...: Land order is bb, by, sh.
+    write(root, 'k.csv', 'ags;name\n01058140;Schülp\n09162000;München\n12054000;Potsdam\n');
+    const run = await cli('tenant', 'import', path.join(root, 'k.csv'), '--root', root, '--env', 'test');
+    expect(run.code).toBe(1);
+    const lines = run.stderr.split('\n').filter((l) => l.includes(' error ')).map((l) => Number(/k\.csv:(\d+):/.exec(l)?.[1]));
+    expect(lines).toEqual([3, 4]);
+  });
+
+  it('names the separator when the header does not parse', async () => {
+    const root = copyFleet();
+    write(root, 'k.csv', 'ags,name\n01058140,Schülp\n');
+    const run = await cli('tenant', 'import', path.join(root, 'k.csv'), '--root', root, '--env', 'test');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error E_CSV_HEADER: the header has no column "ags" (hint: the header "ags,name" looks separated by ","; this table must be separated by ";" (as official Gemeindeverzeichnis extracts are), e.g. ags;name)');
+  });
 });
 
 describe('tenant add', () => {

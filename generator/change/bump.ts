@@ -1,12 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import semver from 'semver';
-import { load } from 'js-yaml';
 import { UserError } from '../diagnostics.js';
 import { setAppVersion, upsertException } from '../edit/environment-file.js';
-import type { EnvironmentDoc } from '../schemas/environment.js';
-import { closestMatch } from '../validate/did-you-mean.js';
 import { applyInputChange, type ChangeResult } from './apply-change.js';
+import { readEnvironmentInput, requireApp } from './environment-input.js';
 
 export interface BumpOptions {
   readonly root: string;
@@ -45,19 +41,10 @@ export async function bumpVersion(o: BumpOptions): Promise<BumpResult> {
   if (o.until !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.until)) throw new UserError(`--until ${o.until} is not a date in the form YYYY-MM-DD`, 2, [], 'E_USAGE');
   if (o.until !== undefined && o.until < o.today) throw new UserError(`--until ${o.until} is in the past`, 1, [], 'E_EXPIRY_PAST');
 
-  const file = `environments/${o.env}.yaml`;
-  let source: string;
-  try {
-    source = await readFile(path.join(o.root, file), 'utf8');
-  } catch {
-    throw new UserError(`there is no environment ${o.env} (${file})`, 1, [], 'E_UNKNOWN_ENV');
-  }
-  const doc = load(source) as EnvironmentDoc;
-  const pin = doc.apps?.[o.app];
-  if (!pin) {
-    const guess = closestMatch(o.app, Object.keys(doc.apps ?? {}));
-    throw new UserError(`app ${o.app} is not in the catalogue of ${o.env}${guess ? `; did you mean ${guess}?` : ''}`, 1, [], 'E_UNKNOWN_APP');
-  }
+  const input = await readEnvironmentInput(o.root, o.env);
+  const { file, source, doc } = input;
+  requireApp(input, o.env, o.app);
+  const pin = doc.apps[o.app]!;
   const current = (doc.exceptions ?? []).find((x) => x.app === o.app && x.wave === o.wave && x.tenant === o.tenant && exception)?.version ?? pin.version;
   if (semver.eq(o.version, current)) throw new UserError(`${o.app} is already at ${o.version} in ${o.env}`, 1, [], 'E_NOTHING_TO_DO');
   if (semver.lt(o.version, current) && !o.allowDowngrade) {

@@ -1,11 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { load } from 'js-yaml';
 import { UserError } from '../diagnostics.js';
 import { addHalt, removeHalt } from '../edit/environment-file.js';
-import type { EnvironmentDoc } from '../schemas/environment.js';
-import { closestMatch } from '../validate/did-you-mean.js';
 import { applyInputChange, type ChangeResult } from './apply-change.js';
+import { readEnvironmentInput, requireApp } from './environment-input.js';
 
 export interface HaltOptions {
   readonly root: string;
@@ -30,14 +26,9 @@ export interface HaltResult extends ChangeResult {
  */
 export async function haltRollout(o: HaltOptions): Promise<HaltResult> {
   if (!o.reason?.trim()) throw new UserError('halt needs --reason: say why the rollout stops', 2, [], 'E_USAGE');
-  const { file, source, doc } = await environmentFile(o.root, o.env);
-  const known = ['baseline', ...Object.keys(doc.apps ?? {})];
-  for (const app of o.apps ?? []) {
-    if (!known.includes(app)) {
-      const guess = closestMatch(app, known);
-      throw new UserError(`app ${app} is not in the catalogue of ${o.env}${guess ? `; did you mean ${guess}?` : ''}`, 1, [], 'E_UNKNOWN_APP');
-    }
-  }
+  const input = await readEnvironmentInput(o.root, o.env);
+  const { file, source } = input;
+  for (const app of o.apps ?? []) requireApp(input, o.env, app, ['baseline']);
   const apps = o.apps?.length ? [...o.apps].sort() : undefined;
   const title = `Halt the rollout in ${o.env}${apps ? ` (${apps.join(', ')})` : ''}: ${o.reason}`;
   const branch = o.branch || o.push ? `halt/${o.env}${apps ? `-${apps.join('-')}` : ''}` : undefined;
@@ -46,21 +37,10 @@ export async function haltRollout(o: HaltOptions): Promise<HaltResult> {
 }
 
 export async function resumeRollout(o: Omit<HaltOptions, 'apps' | 'reason'>): Promise<HaltResult> {
-  const { file, source, doc } = await environmentFile(o.root, o.env);
+  const { file, source, doc } = await readEnvironmentInput(o.root, o.env);
   const halted = doc.rollout?.halted;
   const title = `Resume the rollout in ${o.env}${halted?.apps ? ` (${halted.apps.join(', ')})` : ''}`;
   const branch = o.branch || o.push ? `resume/${o.env}` : undefined;
   const result = await applyInputChange({ root: o.root, edits: new Map([[file, removeHalt(source, file)]]), branch, push: o.push, title, labels: ['ozg-gitops', 'resume', `env::${o.env}`], today: o.today });
   return { ...result, title, branch };
-}
-
-async function environmentFile(root: string, env: string): Promise<{ file: string; source: string; doc: EnvironmentDoc }> {
-  const file = `environments/${env}.yaml`;
-  let source: string;
-  try {
-    source = await readFile(path.join(root, file), 'utf8');
-  } catch {
-    throw new UserError(`there is no environment ${env} (${file})`, 2, [], 'E_USAGE');
-  }
-  return { file, source, doc: load(source) as EnvironmentDoc };
 }

@@ -1,13 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { load } from 'js-yaml';
 import { UserError } from '../diagnostics.js';
 import { setAppVersion } from '../edit/environment-file.js';
 import { openRepo } from '../git/repo.js';
 import type { VersionException } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
-import { closestMatch } from '../validate/did-you-mean.js';
 import { applyInputChange, type ChangeResult } from './apply-change.js';
+import { readEnvironmentInput, requireApp } from './environment-input.js';
 
 export interface RollbackOptions {
   readonly root: string;
@@ -35,19 +33,10 @@ export interface RollbackResult extends ChangeResult {
  * and pins that version again, as a merge request like `bump`.
  */
 export async function rollbackApp(o: RollbackOptions): Promise<RollbackResult> {
-  const file = `environments/${o.env}.yaml`;
-  let source: string;
-  try {
-    source = await readFile(path.join(o.root, file), 'utf8');
-  } catch {
-    throw new UserError(`there is no environment ${o.env} (${file})`, 2, [], 'E_USAGE');
-  }
-  const doc = load(source) as EnvironmentDoc;
-  const current = doc.apps?.[o.app]?.version;
-  if (!current) {
-    const guess = closestMatch(o.app, Object.keys(doc.apps ?? {}));
-    throw new UserError(`app ${o.app} is not in the catalogue of ${o.env}${guess ? `; did you mean ${guess}?` : ''}`, 1, [], 'E_UNKNOWN_APP');
-  }
+  const input = await readEnvironmentInput(o.root, o.env);
+  const { file, source, doc } = input;
+  requireApp(input, o.env, o.app);
+  const current = doc.apps[o.app]!.version;
   const git = openRepo(o.root);
   const prefix = (await git.revparse(['--show-prefix']).catch(() => {
     throw new UserError(`${o.root} is not inside a git repository`, 1, [], 'E_NOT_A_REPO');

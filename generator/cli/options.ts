@@ -80,17 +80,26 @@ export const httpUrl: Parse<string> = (value) => {
 /** The name of an environment variable. */
 export const variableName: Parse<string> = (value) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) ? value : reject('an environment variable name, e.g. ARGOCD_AUTH_TOKEN'));
 
+/** An existing folder or file (`kind`), made absolute. */
+function existing(kind: 'folder' | 'file'): Parse<string> {
+  return (value) => {
+    const full = path.resolve(value);
+    let found = false;
+    try {
+      const stat = statSync(full);
+      found = kind === 'folder' ? stat.isDirectory() : stat.isFile();
+    } catch {
+      found = false;
+    }
+    return found ? full : reject(`${kind === 'folder' ? 'an existing folder' : 'a file to read'}; ${full} is not one`);
+  };
+}
+
 /** An existing folder, made absolute. */
-export const existingDir: Parse<string> = (value) => {
-  const full = path.resolve(value);
-  let isDir = false;
-  try {
-    isDir = statSync(full).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  return isDir ? full : reject(`an existing folder; ${full} is not one`);
-};
+export const existingDir = existing('folder');
+
+/** An existing file to read, made absolute. */
+export const inputFile = existing('file');
 
 /** A path to be written; made absolute. Must not be empty. */
 export const outputPath: Parse<string> = (value) => (value.trim() ? path.resolve(value) : reject('a path'));
@@ -137,14 +146,3 @@ export function requireEnvironments(root: string, option: string, names: readonl
   throw new UserError(`${option}: there is no environment ${unknown.join(', ')}; expected ${accepted}`, 2, [], 'E_USAGE');
 }
 
-/** An existing file to read, made absolute. */
-export const inputFile: Parse<string> = (value) => {
-  const full = path.resolve(value);
-  let isFile = false;
-  try {
-    isFile = statSync(full).isFile();
-  } catch {
-    isFile = false;
-  }
-  return isFile ? full : reject(`a file to read; ${full} is not one`);
-};
