@@ -92,6 +92,17 @@ describe('isolation holds over random fleets', () => {
           const deny = baseline.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny')!.spec as any;
           expect(deny).toEqual({ podSelector: {}, policyTypes: ['Egress', 'Ingress'] });
           for (const o of baseline) if (o.kind !== 'Namespace') expect(o.metadata.namespace).toBe(k.id);
+          // Secrets: the Kommune's own store, its own Vault role, only its own path; apps may not add stores.
+          expect(baseline.some((o) => o.kind === 'ClusterSecretStore')).toBe(false);
+          const stores = baseline.filter((o) => o.kind === 'SecretStore');
+          expect(stores.map((s) => (s.spec as any).provider.vault.auth.kubernetes.role)).toEqual([`test-${k.id}`]);
+          const externalSecrets = baseline.filter((o) => o.kind === 'ExternalSecret');
+          expect(externalSecrets.map((e) => e.metadata.name).sort()).toEqual(k.secrets.map((s) => s.name));
+          for (const es of externalSecrets) {
+            expect((es.spec as any).secretStoreRef).toEqual({ name: stores[0]!.metadata.name, kind: 'SecretStore' });
+            for (const d of (es.spec as any).data) expect(d.remoteRef.key.startsWith(`test/${k.id}/`)).toBe(true);
+          }
+          expect(project.namespaceResourceBlacklist).toContainEqual({ group: 'external-secrets.io', kind: 'SecretStore' });
           expect(namespaces.has(`${server}/${k.namespace}`)).toBe(false);
           namespaces.add(`${server}/${k.namespace}`);
           expect(hostnames.has(k.hostname)).toBe(false);

@@ -116,6 +116,36 @@ describe('output invariants', () => {
     });
     expect(codes(fleet, broken)).toEqual(['E_OUTPUT_CREDENTIAL']);
   });
+
+  it('a Kommune\'s secrets: another namespace\'s store, a ClusterSecretStore, another Kommune\'s path, another role, a project that lets apps create stores', async () => {
+    const { fleet, dist } = await rendered();
+    const otherStore = tamper(dist, 'prod/kommunen/sh-preetz/', 'ExternalSecret', (o) => {
+      o.spec.secretStoreRef = { name: 'vault', kind: 'ClusterSecretStore' };
+    });
+    expect(codes(fleet, otherStore)).toEqual(['E_ISOLATION_SECRETS']);
+    const otherPath = tamper(dist, 'prod/kommunen/sh-preetz/', 'ExternalSecret', (o) => {
+      o.spec.data[0].remoteRef.key = 'prod/sh-kiel/vorgang-manager-mongodb';
+    });
+    expect(checkInvariants(fleet, otherPath).map((d) => d.message)).toEqual(['prod/kommunen/sh-preetz/baseline.yaml: ExternalSecret vorgang-manager-mongodb reads prod/sh-kiel/vorgang-manager-mongodb, outside the Kommune\'s path prod/sh-preetz/']);
+    const climbing = tamper(dist, 'prod/kommunen/sh-preetz/', 'ExternalSecret', (o) => {
+      o.spec.data[0].remoteRef.key = 'prod/sh-preetz/../sh-kiel/vorgang-manager-mongodb';
+    });
+    expect(codes(fleet, climbing)).toEqual(['E_ISOLATION_SECRETS']);
+    const otherRole = tamper(dist, 'prod/kommunen/sh-preetz/', 'SecretStore', (o) => {
+      o.spec.provider.vault.auth.kubernetes.role = 'prod-sh-kiel';
+    });
+    expect(codes(fleet, otherRole)).toEqual(['E_ISOLATION_SECRETS']);
+    const elsewhere = tamper(dist, 'prod/kommunen/sh-preetz/', 'ExternalSecret', (o) => {
+      o.metadata.namespace = 'sh-kiel';
+    });
+    expect(codes(fleet, elsewhere)).toContain('E_ISOLATION_SECRETS');
+    const clusterStore = dist.map((f) => (f.path === 'prod/kommunen/sh-preetz/baseline.yaml' ? { ...f, objects: [...f.objects, { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name: 'all' }, spec: {} } as KubeObject] } : f));
+    expect(codes(fleet, clusterStore)).toEqual(['E_ISOLATION_SECRETS']);
+    const openProject = tamper(dist, 'prod/argocd/main/projects/kommunen/sh-preetz', 'AppProject', (o) => {
+      o.spec.namespaceResourceBlacklist = o.spec.namespaceResourceBlacklist.filter((b: { kind: string }) => b.kind !== 'SecretStore');
+    });
+    expect(codes(fleet, openProject)).toEqual(['E_ISOLATION_PROJECT']);
+  });
 });
 
 describe('output validation', () => {

@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { ResolvedEnvironment, ResolvedFleet, ResolvedKommune } from '../model/resolve.js';
 import { MAX_APPLICATIONS_PER_APPLICATIONSET } from '../render/kommune-apps.js';
-import { catalogueRepos } from '../render/kommune-project.js';
+import { catalogueRepos, SECRET_KINDS_KOMMUNE_APPS_MAY_NOT_CREATE } from '../render/kommune-project.js';
+import { secretPrefix, secretRole } from '../model/secrets.js';
 import { LABELS } from '../render/labels.js';
 import type { KubeObject, RenderedFile } from '../render/serialize.js';
 import { scanForSecrets } from '../validate/secrets.js';
@@ -20,7 +21,7 @@ export function checkKommuneInvariants(env: ResolvedEnvironment, k: ResolvedKomm
   const out: Diagnostic[] = [];
   const server = env.clusters.find((c) => c.name === k.cluster)!.server;
   for (const file of files) {
-    if (/\/kommunen\/[^/]+\/baseline\.yaml$/.test(file.path)) out.push(...checkBaseline(file));
+    if (/\/kommunen\/[^/]+\/baseline\.yaml$/.test(file.path)) out.push(...checkBaseline(file), ...checkKommuneSecrets(env, k, file));
     for (const object of file.objects) {
       if (object.kind === 'AppProject') out.push(...checkKommuneProject(object, k.namespace, server, new Set(catalogueRepos(env)), k.file));
     }
@@ -122,6 +123,10 @@ function checkKommuneProject(object: KubeObject, namespace: string, server: stri
   }
   for (const repo of spec.sourceRepos ?? []) if (!repos.has(repo)) report(`source repository ${repo} is not in the catalogue`);
   if ((spec.clusterResourceWhitelist ?? []).length > 0) report('allows cluster-scoped resources');
+  const blacklist = (object.spec as { namespaceResourceBlacklist?: { group: string; kind: string }[] }).namespaceResourceBlacklist ?? [];
+  for (const kind of SECRET_KINDS_KOMMUNE_APPS_MAY_NOT_CREATE) {
+    if (!blacklist.some((b) => b.group === kind.group && b.kind === kind.kind)) report(`lets the Kommune's apps create ${kind.kind}s`);
+  }
   return out;
 }
 
@@ -137,4 +142,34 @@ function checkBaseline(file: RenderedFile): Diagnostic[] {
     problems.push('no default-deny NetworkPolicy for all pods, ingress and egress');
   }
   return problems.map((p) => ({ code: 'E_ISOLATION_BASELINE', severity: 'error' as const, message: `${file.path}: ${p}`, file: file.source, line: 1, col: 1, hint: 'the baseline of every Kommune isolates its namespace' }));
+}
+
+/**
+ * Secret isolation, on every Kommune's baseline: no ClusterSecretStore, one SecretStore in the
+ * Kommune's namespace that authenticates with the Kommune's own Vault role and ServiceAccount, and
+ * ExternalSecrets in that namespace that use only that store and read only under the Kommune's path.
+ */
+function checkKommuneSecrets(env: ResolvedEnvironment, k: ResolvedKommune, file: RenderedFile): Diagnostic[] {
+  const problems: string[] = [];
+  const stores = file.objects.filter((o) => o.kind === 'SecretStore');
+  for (const o of file.objects) if (o.kind === 'ClusterSecretStore' || o.kind === 'ClusterExternalSecret') problems.push(`${o.kind} ${o.metadata.name}: cluster-wide secret objects are never part of a Kommune`);
+  for (const store of stores) {
+    const vault = (store.spec as { provider?: { vault?: { auth?: { kubernetes?: { role?: string; serviceAccountRef?: { name?: string; namespace?: string } } } } } }).provider?.vault;
+    const auth = vault?.auth?.kubernetes;
+    if (store.metadata.namespace !== k.namespace) problems.push(`SecretStore ${store.metadata.name} is in namespace ${store.metadata.namespace}, not ${k.namespace}`);
+    if (auth?.role !== secretRole(env.name, k.id)) problems.push(`SecretStore ${store.metadata.name} authenticates as role ${auth?.role}, not ${secretRole(env.name, k.id)}`);
+    if (auth?.serviceAccountRef?.namespace !== undefined && auth.serviceAccountRef.namespace !== k.namespace) problems.push(`SecretStore ${store.metadata.name} uses a ServiceAccount of namespace ${auth.serviceAccountRef.namespace}`);
+  }
+  const storeNames = new Set(stores.map((s) => s.metadata.name));
+  const prefix = env.doc.secretStore ? secretPrefix(env.doc, k.id).prefix : undefined;
+  for (const es of file.objects.filter((o) => o.kind === 'ExternalSecret')) {
+    const spec = es.spec as { secretStoreRef?: { name?: string; kind?: string }; data?: { remoteRef?: { key?: string } }[] };
+    if (es.metadata.namespace !== k.namespace) problems.push(`ExternalSecret ${es.metadata.name} is in namespace ${es.metadata.namespace}, not ${k.namespace}`);
+    if (spec.secretStoreRef?.kind !== 'SecretStore' || !storeNames.has(spec.secretStoreRef.name ?? '')) problems.push(`ExternalSecret ${es.metadata.name} uses ${spec.secretStoreRef?.kind} ${spec.secretStoreRef?.name}, not the Kommune's own SecretStore`);
+    for (const d of spec.data ?? []) {
+      const key = d.remoteRef?.key ?? '';
+      if (prefix === undefined || !key.startsWith(prefix) || key.split('/').includes('..')) problems.push(`ExternalSecret ${es.metadata.name} reads ${key}, outside the Kommune's path ${prefix}`);
+    }
+  }
+  return problems.map((p) => ({ code: 'E_ISOLATION_SECRETS', severity: 'error' as const, message: `${file.path}: ${p}`, file: file.source, line: 1, col: 1, hint: 'a Kommune reads its secrets only through its own SecretStore, with its own Vault role, under its own path' }));
 }

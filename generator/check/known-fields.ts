@@ -61,6 +61,14 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   RoleBinding: { metadata, roleRef: { apiGroup: true, kind: true, name: true }, subjects: [{ apiGroup: true, kind: true, name: true, namespace: true }] },
   ConfigMap: { metadata, data: ANY },
   AppProject: { metadata, spec: projectSpec },
+  SecretStore: {
+    metadata,
+    spec: { provider: { vault: { server: true, path: true, version: true, auth: { kubernetes: { mountPath: true, role: true, serviceAccountRef: { name: true } } } } } },
+  },
+  ExternalSecret: {
+    metadata,
+    spec: { refreshInterval: true, secretStoreRef: { name: true, kind: true }, target: { name: true, creationPolicy: true }, data: [{ secretKey: true, remoteRef: { key: true, property: true } }] },
+  },
   Application: { metadata, spec: applicationSpec },
   ApplicationSet: {
     metadata,

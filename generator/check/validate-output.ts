@@ -2,6 +2,7 @@ import { AppProject, Application, ApplicationSet } from '@kubernetes-models/argo
 import { ConfigMap, LimitRange, Namespace, ResourceQuota, ServiceAccount } from 'kubernetes-models/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { ExternalSecret, SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1';
 import type { Diagnostic } from '../diagnostics.js';
 import type { RenderedFile, KubeObject } from '../render/serialize.js';
 import { unknownFields } from './known-fields.js';
@@ -21,6 +22,9 @@ const MODELS: Readonly<Record<string, Model>> = {
   'argoproj.io/v1alpha1/AppProject': AppProject as unknown as Model,
   'argoproj.io/v1alpha1/Application': Application as unknown as Model,
   'argoproj.io/v1alpha1/ApplicationSet': ApplicationSet as unknown as Model,
+  // The External Secrets Operator's own schema for external-secrets.io/v1 (its current releases).
+  'external-secrets.io/v1/SecretStore': SecretStore as unknown as Model,
+  'external-secrets.io/v1/ExternalSecret': ExternalSecret as unknown as Model,
 };
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

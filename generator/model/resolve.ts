@@ -1,4 +1,5 @@
 import { appSetKey, assignCanaries } from './canaries.js';
+import { secretsFor, type KommuneSecret } from './secrets.js';
 import { landByCode, type LandCode } from '../domain/laender.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
@@ -44,6 +45,8 @@ export interface ResolvedKommune {
   readonly contact?: { readonly name?: string; readonly email: string };
   readonly allowedIPs: readonly string[];
   readonly apps: readonly ResolvedApp[];
+  /** The secrets its apps read (ExternalSecrets in its baseline when the environment has a secret store). */
+  readonly secrets: readonly KommuneSecret[];
   readonly decommission?: { readonly reason: string; readonly ticket?: string; readonly apps?: readonly string[] };
   /** The input file this Kommune came from, for diagnostics about what it renders to. */
   readonly file: string;
@@ -192,6 +195,7 @@ function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string): Resolved
     contact: t.contact,
     allowedIPs: [...(t.allowedIPs ?? [])].sort(),
     apps,
+    secrets: secretsFor(e, apps.map((a) => a.name), t.secrets),
     decommission: t.decommission,
     file,
   };

@@ -49,7 +49,7 @@ export function formatPlan(plan: Plan, format: PlanFormat): string {
 
   h(1, `Plan against ${plan.base.label}${plan.hasChanges ? '' : ': no changes'}`);
   for (const env of plan.environments) {
-    const changed = env.haltChanged || env.layers.some((l) => l.added + l.changed + l.removed > 0);
+    const changed = env.haltChanged || env.secretsAdded.length > 0 || env.secretsRemoved.length > 0 || env.layers.some((l) => l.added + l.changed + l.removed > 0);
     const total = env.applicationsAfter + env.addonsAfter;
     h(2, `${env.env}: ${n(env.kommunenAfter)} Kommunen, ${n(total)} Applications (${n(env.applicationsAfter)} of Kommunen, ${n(env.addonsAfter)} cluster add-ons)${changed ? '' : ', unchanged'}`);
     if (env.halted) item(`HALTED${env.halted.apps ? ` (${env.halted.apps.join(', ')})` : ''}: ${env.halted.reason}; Argo CD updates no Application of these ApplicationSets until ozg-gitops resume --env ${env.env} is merged`);
@@ -68,6 +68,9 @@ export function formatPlan(plan: Plan, format: PlanFormat): string {
     }
     const rollout = changed ? rolloutLine(env.rollout) : undefined;
     if (rollout) item(rollout);
+    const list = (xs: readonly string[]) => (xs.length <= LIST_MEMBERS ? xs.join(', ') : `${xs.slice(0, LIST_MEMBERS).join(', ')} and ${n(xs.length - LIST_MEMBERS)} more`);
+    if (env.secretsAdded.length) item(`secrets added: ${list(env.secretsAdded)}; write them to the secret store and apply dist/${env.env}/secret-backend/vault.json before merging, or their apps wait for them`);
+    if (env.secretsRemoved.length) item(`secrets removed: ${list(env.secretsRemoved)}; their ExternalSecrets go, the values stay in the secret store until removed there`);
     if (changed && env.windows) item(windowLine(env.windows, env.rollout?.minutes));
     if (changed && env.canaries.length) item(`canaries (first wave of the ApplicationSets it touches, updated first): ${env.canaries.length <= LIST_MEMBERS ? env.canaries.join(', ') : `${env.canaries.slice(0, LIST_MEMBERS).join(', ')} and ${n(env.canaries.length - LIST_MEMBERS)} more`}`);
   }

@@ -58,6 +58,9 @@ export interface Plan {
     readonly haltChanged: boolean;
     /** Maintenance windows and what they mean for this change's rollout. */
     readonly windows?: WindowSummary;
+    /** Secrets (`<kommune>/<secret>`) that appear or disappear: the secret store must have them first. */
+    readonly secretsAdded: readonly string[];
+    readonly secretsRemoved: readonly string[];
   })[];
   readonly guards: readonly Diagnostic[];
   readonly exceptions: readonly ExceptionLine[];
@@ -110,10 +113,14 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
       const d = fleet.decommissioned.get(id);
       return d ? [{ id, reason: d.reason }] : [];
     });
+    const secretsOf = (e: ResolvedFleet['environments'][number] | undefined) => new Set(e?.doc.secretStore ? e.kommunen.flatMap((k) => k.secrets.map((s) => `${k.id}/${s.name}`)) : []);
+    const secretsBefore = secretsOf(base.fleet?.environments.find((e) => e.name === c.env));
+    const secretsAfter = secretsOf(env);
+    const secrets = { secretsAdded: [...secretsAfter].filter((s) => !secretsBefore.has(s)).sort(), secretsRemoved: [...secretsBefore].filter((s) => !secretsAfter.has(s)).sort() };
     const before = base.fleet?.environments.find((e) => e.name === c.env)?.doc.rollout.halted;
     const haltChanged = JSON.stringify(before) !== JSON.stringify(env?.doc.rollout.halted);
     const resumed = before && !env?.doc.rollout.halted ? { resumed: before } : {};
-    if (!env) return { ...c, addonsAfter, decommissioned, canaries: [], haltChanged, ...resumed };
+    if (!env) return { ...c, addonsAfter, decommissioned, canaries: [], haltChanged, ...resumed, ...secrets };
     const first = env.doc.rollout.waves[0]!.name;
     const canaries = [...new Set([...head.inventory!.apps.values()].filter((a) => a.env === c.env && a.wave === first && c.touchedApplicationSets.has(`${a.cluster}/${a.app}`)).map((a) => a.kommune))].sort();
     const settings = { syncMinutes: env.doc.rollout.syncMinutes ?? 2, budgetMinutes: env.doc.rollout.budgetMinutes ?? 20, waves: env.doc.rollout.waves };
@@ -126,6 +133,7 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
       canaries,
       ...(windows ? { windows } : {}),
       haltChanged,
+      ...secrets,
       ...resumed,
       ...(env.doc.rollout.halted ? { halted: env.doc.rollout.halted } : {}),
       rollout,

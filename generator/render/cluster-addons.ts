@@ -92,6 +92,13 @@ export function renderPlatformProjects(env: ResolvedEnvironment, instance: Resol
         { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
         { group: 'rbac.authorization.k8s.io', kind: 'Role' },
         { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
+        ...(env.doc.secretStore
+          ? [
+              { group: '', kind: 'ServiceAccount' },
+              { group: 'external-secrets.io', kind: 'SecretStore' },
+              { group: 'external-secrets.io', kind: 'ExternalSecret' },
+            ]
+          : []),
       ],
     },
   });

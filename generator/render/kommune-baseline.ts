@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
+import { authMount, SECRET_STORE_NAME, SECRET_STORE_SERVICE_ACCOUNT, secretPath, secretRole } from '../model/secrets.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import type { KubeObject, RenderedFile } from './serialize.js';
 
@@ -133,6 +134,55 @@ export function renderKommuneBaseline(env: ResolvedEnvironment, k: ResolvedKommu
   role.allow(['delete'], kplus.ApiResource.PODS);
   const binding = new kplus.RoleBinding(chart, 'tenant-admin-binding', { metadata: { name: 'tenant-admin', namespace }, role });
   binding.addSubjects(kplus.Group.fromName(chart, 'tenant-admins', `${env.oidcGroupPrefix}${k.id}`));
+  renderKommuneSecrets(chart, env, k);
 
   return { path: baselinePath(env, k), objects: chart.toJson() as KubeObject[], source: k.file };
+}
+
+/**
+ * Secrets without a byte in Git: a ServiceAccount the External Secrets Operator authenticates to
+ * the secret store as (Kubernetes auth, the Kommune's own Vault role), a namespaced SecretStore that
+ * uses only it, and one ExternalSecret per secret the Kommune's apps read, each reading only under
+ * the Kommune's own path. No ClusterSecretStore is ever used.
+ */
+function renderKommuneSecrets(chart: Chart, env: ResolvedEnvironment, k: ResolvedKommune): void {
+  const store = env.doc.secretStore;
+  if (!store) return;
+  const namespace = k.namespace;
+  new ApiObject(chart, 'secrets-sa', {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: SECRET_STORE_SERVICE_ACCOUNT, namespace },
+    automountServiceAccountToken: false,
+  });
+  const { mount } = secretPath(env.doc, k.id);
+  new ApiObject(chart, 'secret-store', {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'SecretStore',
+    metadata: { name: SECRET_STORE_NAME, namespace },
+    spec: {
+      provider: {
+        // OpenBao speaks the Vault API: the operator's vault provider serves both.
+        vault: {
+          server: store.server,
+          path: mount,
+          version: 'v2',
+          auth: { kubernetes: { mountPath: authMount(env.doc, k.cluster), role: secretRole(env.name, k.id), serviceAccountRef: { name: SECRET_STORE_SERVICE_ACCOUNT } } },
+        },
+      },
+    },
+  });
+  for (const secret of k.secrets) {
+    new ApiObject(chart, `external-secret-${secret.name}`, {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: secret.name, namespace },
+      spec: {
+        refreshInterval: store.refreshInterval ?? '1h',
+        secretStoreRef: { name: SECRET_STORE_NAME, kind: 'SecretStore' },
+        target: { name: secret.name, creationPolicy: 'Owner' },
+        data: secret.keys.map((key) => ({ secretKey: key, remoteRef: { key: secretPath(env.doc, k.id, secret.name).key, property: key } })),
+      },
+    });
+  }
 }

@@ -56,6 +56,9 @@ export function renderKommuneProject(env: ResolvedEnvironment, k: ResolvedKommun
         { group: '', kind: 'LimitRange' },
         { group: 'rbac.authorization.k8s.io', kind: 'Role' },
         { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
+        // Secrets come only from the baseline's own SecretStore: a chart may not add a store, nor an
+        // ExternalSecret that could point at a ClusterSecretStore.
+        ...SECRET_KINDS_KOMMUNE_APPS_MAY_NOT_CREATE,
       ],
       roles: [
         {
@@ -96,3 +99,10 @@ function syncWindows(env: ResolvedEnvironment, k: ResolvedKommune): { syncWindow
     })),
   };
 }
+
+/** External Secrets kinds a Kommune's apps may not create or change (checked by check/invariants.ts). */
+export const SECRET_KINDS_KOMMUNE_APPS_MAY_NOT_CREATE = [
+  { group: 'external-secrets.io', kind: 'SecretStore' },
+  { group: 'external-secrets.io', kind: 'ExternalSecret' },
+  { group: 'external-secrets.io', kind: 'PushSecret' },
+] as const;

@@ -65,7 +65,8 @@ export class KommuneTemplates {
     // A window scoped to a Land or a Kommune depends on values the placeholders stand for: such
     // Kommunen (few) are rendered directly.
     if (windowsFor(env.doc, k).some((w) => w.laender || w.kommunen)) return renderKommuneDirect(env, k);
-    const key = `${env.name}\0${k.size}\0${k.cluster}`;
+    // The secrets differ by the Kommune's apps and its own key lists.
+    const key = `${env.name}\0${k.size}\0${k.cluster}\0${JSON.stringify(k.secrets)}`;
     let template = this.cache.get(key);
     if (!template) {
       const shape: ResolvedKommune = { ...k, id: PLACEHOLDERS.id, namespace: PLACEHOLDERS.id, name: PLACEHOLDERS.name, ags: PLACEHOLDERS.ags, land: PLACEHOLDERS.land as ResolvedKommune['land'], wave: PLACEHOLDERS.wave, file: k.file };

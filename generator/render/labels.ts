@@ -27,6 +27,8 @@ export const KIND_ORDER = [
   'Role',
   'RoleBinding',
   'ConfigMap',
+  'SecretStore',
+  'ExternalSecret',
   'AppProject',
   'Application',
   'ApplicationSet',

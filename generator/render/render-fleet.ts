@@ -4,6 +4,7 @@ import { renderClusterAddons, renderPlatformProjects } from './cluster-addons.js
 import { renderClusterApplicationSets } from './kommune-apps.js';
 import { renderKommuneBaseline } from './kommune-baseline.js';
 import { renderKommuneProject } from './kommune-project.js';
+import { renderSecretBackend } from './secret-backend.js';
 import type { RenderedFile } from './serialize.js';
 
 /** The generator's output: two trees it owns, each a list of files relative to its own folder. */
@@ -28,6 +29,8 @@ export function renderEnvironmentShared(env: ResolvedEnvironment): RenderedFile[
     if (addons) files.push(addons);
     files.push(...renderClusterApplicationSets(env, cluster));
   }
+  const backend = renderSecretBackend(env);
+  if (backend) files.push(backend);
   return files;
 }
 

@@ -198,7 +198,35 @@ export const environmentSchema = {
       description: 'The app catalogue: Helm charts and their version pins.',
       minProperties: 1,
       propertyNames: name,
-      additionalProperties: helmChart,
+      additionalProperties: {
+        ...helmChart,
+        properties: {
+          ...helmChart.properties,
+          secrets: {
+            type: 'object',
+            description: 'Kubernetes Secrets the app reads, each with its keys (e.g. vorgang-manager-mongodb: [username, password]); rendered per Kommune as ExternalSecrets from the secret store.',
+            propertyNames: name,
+            additionalProperties: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' } },
+          },
+        },
+      },
+    },
+    secretStore: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['server', 'pathTemplate'],
+      description: 'Where the Kommunen\'s secrets live (HashiCorp Vault or OpenBao, KV version 2): every Kommune gets a SecretStore that authenticates as that Kommune only (Kubernetes auth) and reads only under its own path.',
+      properties: {
+        provider: { enum: ['vault', 'openbao'], description: 'Default: vault. OpenBao speaks the Vault API.' },
+        server: { type: 'string', format: 'uri', description: 'e.g. https://vault.ozg-cloud.example:8200' },
+        pathTemplate: {
+          type: 'string',
+          pattern: '^[a-z0-9-]+(/[a-z0-9{}_-]+)*$',
+          description: 'KV mount, then the secret path: {env}, {kommune} and {secret} are replaced, e.g. ozg/{env}/{kommune}/{secret}. Must contain {kommune} and end with {secret}.',
+        },
+        authMountTemplate: { type: 'string', pattern: '^[a-z0-9{}/_-]+$', description: 'Kubernetes auth mount of a cluster; {cluster} and {env} are replaced. Default: kubernetes-{cluster}.' },
+        refreshInterval: { type: 'string', pattern: '^([1-9][0-9]*h)?([1-9][0-9]*m)?$', minLength: 2, description: 'How often the operator re-reads a secret. Default: 1h.' },
+      },
     },
     exceptions: {
       type: 'array',

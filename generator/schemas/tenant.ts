@@ -75,6 +75,12 @@ export const tenantSchema = {
       propertyNames: { pattern: '^[a-z][a-z0-9-]*$' },
       additionalProperties: { type: 'string' },
     },
+    secrets: {
+      description: 'Per Kommune: the keys of a secret its apps declare, when this Kommune\'s differ (every key the app declares must stay).',
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][a-z0-9-]*$' },
+      additionalProperties: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' } },
+    },
     values: {
       description: 'Helm value overrides per app. Only references to secrets, never credentials.',
       type: 'object',

@@ -8,6 +8,7 @@ import { checkShape, wellFormedFields } from './schema.js';
 import { checkNotifications } from './notifications.js';
 import { checkRenovatePins } from './renovate-pins.js';
 import { checkWindows } from './windows.js';
+import { checkSecretReferences } from './secret-references.js';
 import { checkRolloutCoverage } from './rollout-coverage.js';
 import { findLiteralSecrets } from './secrets.js';
 
@@ -40,7 +41,7 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
     ...inputs.environments.filter((y) => !environments.some((e) => e.yaml === y)).map((y) => y.file),
     ...inputs.diagnostics.map((d) => d.file).filter((f) => f.startsWith('environments/')),
   ].map((f) => f.replace(/^environments\//, '').replace(/\.yaml$/, ''));
-  const cross = [...checkCrossFile(environments, tenants, today), ...checkNotifications(environments), ...checkWindows(environments, tenants)];
+  const cross = [...checkCrossFile(environments, tenants, today), ...checkNotifications(environments), ...checkWindows(environments, tenants), ...checkSecretReferences(environments, tenants)];
   diagnostics.push(...cross.filter((d) => !(d.code === 'E_UNKNOWN_ENV' && brokenEnvironments.some((e) => d.message.startsWith(`environment "${e}"`)))));
   // Placement needs valid inputs: the canary check runs once everything else passed.
   if (!hasErrors(diagnostics)) diagnostics.push(...checkRolloutCoverage(environments, tenants));
