@@ -13,7 +13,7 @@ describe('plan against a real git base', () => {
     const text = await cli('plan', '--root', dir, '--base', 'HEAD');
     expect(text.code).toBe(0);
     const lines = text.stdout.split('\n');
-    expect(lines).toContain('prod: 22 Kommunen, 157 Applications (151 of Kommunen, 6 cluster add-ons)');
+    expect(lines).toContain('prod: 22 Kommunen, 159 Applications (151 of Kommunen, 8 cluster add-ons)');
     expect(lines).toContain('  apps: Applications 22 changed');
     expect(lines).toContain('    22 Kommunen: vorgang-manager 2.14.1 → 2.15.0');
     expect(lines).toContain('dev: 8 Kommunen, 56 Applications (56 of Kommunen, 0 cluster add-ons), unchanged');
@@ -28,7 +28,7 @@ describe('plan against a real git base', () => {
     expect(lines).toContain(`  instance main: ${header('dev') + header('test') + header('prod')} Applications (limit 10,000)`);
 
     const markdown = await cli('plan', '--root', dir, '--base', 'HEAD', '--format', 'markdown');
-    expect(markdown.stdout).toContain('## prod: 22 Kommunen, 157 Applications (151 of Kommunen, 6 cluster add-ons)\n- apps: Applications 22 changed\n  - 22 Kommunen: vorgang-manager 2.14.1 → 2.15.0');
+    expect(markdown.stdout).toContain('## prod: 22 Kommunen, 159 Applications (151 of Kommunen, 8 cluster add-ons)\n- apps: Applications 22 changed\n  - 22 Kommunen: vorgang-manager 2.14.1 → 2.15.0');
 
     const json = JSON.parse((await cli('plan', '--root', dir, '--base', 'HEAD', '--format', 'json')).stdout);
     const prod = json.environments.find((e: { env: string }) => e.env === 'prod');

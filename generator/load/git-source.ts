@@ -1,25 +1,64 @@
+import { spawn } from 'node:child_process';
 import { simpleGit } from 'simple-git';
 import { INPUT_FOLDERS, type InputSource } from './input-source.js';
 
-/** The inputs as committed at `ref` in the repository that holds `root`. */
+/**
+ * The inputs as committed at `ref` in the repository that holds `root`. All blobs come from one
+ * `git cat-file --batch` process: one process per file cost about a minute for a nationwide fleet
+ * of 10,800 Kommune files.
+ */
 export async function gitRefSource(root: string, ref: string): Promise<InputSource> {
   const git = simpleGit({ baseDir: root });
   const prefix = (await git.revparse(['--show-prefix'])).trim();
   const commit = (await git.revparse(['--verify', '--quiet', `${ref}^{commit}`])).trim();
-  const listing = await git.raw(['ls-tree', '-r', '--name-only', '-z', commit, '--', ...INPUT_FOLDERS.map((f) => `${prefix}${f}`)]);
-  const files = listing
-    .split('\0')
-    .filter(Boolean)
-    .map((f) => f.slice(prefix.length))
-    .sort();
+  const listing = await git.raw(['ls-tree', '-r', '-z', commit, '--', ...INPUT_FOLDERS.map((f) => `${prefix}${f}`)]);
+  const objects = new Map<string, string>();
+  for (const entry of listing.split('\0').filter(Boolean)) {
+    // "<mode> SP <type> SP <object> TAB <path>"
+    const tab = entry.indexOf('\t');
+    const [, type, oid] = entry.slice(0, tab).split(' ');
+    if (type === 'blob') objects.set(entry.slice(tab + 1).slice(prefix.length), oid!);
+  }
+  const files = [...objects.keys()].sort();
+  let blobs: Promise<Map<string, Uint8Array>> | undefined;
   return {
     label: `${ref} (${commit.slice(0, 12)})`,
     async listInputFiles() {
       return files;
     },
     async read(file) {
-      const out = await git.binaryCatFile(['blob', `${commit}:${prefix}${file}`]);
-      return new Uint8Array(out);
+      blobs ??= readBlobs(root, [...new Set(objects.values())]);
+      const bytes = (await blobs).get(objects.get(file) ?? '');
+      if (!bytes) throw new Error(`${file} is not in ${ref}`);
+      return bytes;
     },
   };
+}
+
+/** Every blob by object id, through one `git cat-file --batch`. */
+function readBlobs(root: string, oids: readonly string[]): Promise<Map<string, Uint8Array>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file --batch exited with ${code}: ${stderr.trim()}`));
+      const out = Buffer.concat(chunks);
+      const blobs = new Map<string, Uint8Array>();
+      let at = 0;
+      while (at < out.length) {
+        const eol = out.indexOf(0x0a, at);
+        const [oid, type, size] = out.subarray(at, eol).toString().split(' ');
+        if (type === 'missing' || size === undefined) return reject(new Error(`git cat-file: ${oid} is missing`));
+        const start = eol + 1;
+        blobs.set(oid!, out.subarray(start, start + Number(size)));
+        at = start + Number(size) + 1; // contents, then a newline
+      }
+      resolve(blobs);
+    });
+    child.stdin.end(oids.map((o) => `${o}\n`).join(''));
+  });
 }
