@@ -33,7 +33,7 @@ describe('status against a local server answering like Argo CD', () => {
     expect(asked.pathname).toBe('/api/v1/applications');
     expect(asked.searchParams.get('selector')).toBe('ozg-cloud.example/env=prod,app.kubernetes.io/managed-by=ozg-gitops');
     // Only the fields status reads (Argo CD's list endpoint trims its answer to them).
-    expect(asked.searchParams.get('fields')!.split(',')).toEqual(['items.metadata.name', 'items.metadata.labels', 'items.spec.source.targetRevision', 'items.status.sync.status', 'items.status.sync.revision', 'items.status.health', 'items.status.operationState.phase', 'items.status.operationState.message']);
+    expect(asked.searchParams.get('fields')!.split(',')).toEqual(['items.metadata.name', 'items.metadata.labels', 'items.spec.source.targetRevision', 'items.status.sync.status', 'items.status.sync.revision', 'items.status.health', 'items.status.operationState.phase', 'items.status.operationState.message', 'items.status.resources']);
     expect(stub.requests[0]!.authorization).toBe('Bearer test-token');
   });
 
@@ -122,9 +122,28 @@ describe('status against a local server answering like Argo CD', () => {
     expect(gaveUp.stderr.split('\n').at(-1)).toBe(`error: Argo CD at ${down.url} answered HTTP 502 Bad Gateway; gave up after 5 retries`);
   });
 
+  it('names the Kommunen whose ExternalSecrets Argo CD does not report Healthy', async () => {
+    const list = JSON.parse(applicationList(await prodApps((name) => (name === 'prod-sh-kiel-baseline' ? { health: 'Degraded' } : {})))) as { items: { metadata: { name: string }; status: Record<string, unknown> }[] };
+    // Argo CD's ResourceStatus entries of the baseline Application (health from its built-in ExternalSecret check)
+    list.items.find((a) => a.metadata.name === 'prod-sh-kiel-baseline')!.status.resources = [
+      { group: '', version: 'v1', kind: 'ServiceAccount', namespace: 'sh-kiel', name: 'external-secrets', status: 'Synced' },
+      { group: 'external-secrets.io', version: 'v1', kind: 'ExternalSecret', namespace: 'sh-kiel', name: 'vorgang-manager-mongodb', status: 'Synced', health: { status: 'Degraded', message: 'could not get secret data from provider' } },
+    ];
+    list.items.find((a) => a.metadata.name === 'prod-sh-luebeck-baseline')!.status.resources = [
+      { group: 'external-secrets.io', version: 'v1', kind: 'ExternalSecret', namespace: 'sh-luebeck', name: 'vorgang-manager-mongodb', status: 'Synced', health: { status: 'Healthy' } },
+    ];
+    const stub = await argoStub((_, res) => res.end(JSON.stringify(list)));
+    const run = await status(stub.url);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines.slice(lines.indexOf('secrets not synced (1):'), lines.indexOf('secrets not synced (1):') + 2)).toEqual(['secrets not synced (1):', '  sh-kiel: ExternalSecret vorgang-manager-mongodb Degraded: could not get secret data from provider']);
+    const json = JSON.parse((await status(stub.url, '--format', 'json')).stdout);
+    expect(json.secretsNotSynced).toEqual([{ kommune: 'sh-kiel', secret: 'vorgang-manager-mongodb', health: 'Degraded', message: 'could not get secret data from provider' }]);
+  });
+
   it('a progress bar when stdout is a terminal', async () => {
     const { formatStatus } = await import('../generator/status/format.js');
-    const text = formatStatus({ env: 'prod', state: 'in-progress', total: { done: 12, progressing: 12, failed: 0, missing: 0, total: 24 }, byWave: [], byLand: [], byCluster: [], problems: [] }, { tty: true });
+    const text = formatStatus({ env: 'prod', state: 'in-progress', total: { done: 12, progressing: 12, failed: 0, missing: 0, total: 24 }, byWave: [], byLand: [], byCluster: [], problems: [], secretsNotSynced: [] }, { tty: true });
     expect(text.split('\n')[1]).toBe('all            [############............] 12/24 done, 12 progressing');
   });
 

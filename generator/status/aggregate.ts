@@ -20,6 +20,8 @@ export interface FleetStatus {
   readonly byCluster: readonly (Tally & { readonly key: string })[];
   /** The Applications not done, worst first, for the operator to look at. */
   readonly problems: readonly { readonly name: string; readonly state: AppState; readonly detail: string }[];
+  /** ExternalSecrets that Argo CD does not report Healthy (the operator could not sync them), per Kommune. */
+  readonly secretsNotSynced: readonly { readonly kommune: string; readonly secret: string; readonly health: string; readonly message?: string }[];
   /** `halted`: not complete, and `ozg-gitops halt` stopped the rollout (Argo CD updates nothing more). */
   readonly state: 'complete' | 'in-progress' | 'halted' | 'failed';
   /** The reason given to `halt`, and the apps it stopped (all when absent). */
@@ -85,6 +87,7 @@ export function aggregateStatus(env: ResolvedEnvironment, apps: readonly ArgoApp
     byLand: tallies(groups.land),
     byCluster: tallies(groups.cluster),
     problems: problems.sort((a, b) => rank[a.state] - rank[b.state] || (a.name < b.name ? -1 : 1)),
+    secretsNotSynced: secretsNotSynced(env, byName),
     state: total.failed > 0 ? 'failed' : total.progressing + total.missing === 0 ? 'complete' : env.doc.rollout.halted ? 'halted' : 'in-progress',
     ...(env.doc.rollout.halted ? { halted: env.doc.rollout.halted } : {}),
   };
@@ -92,4 +95,18 @@ export function aggregateStatus(env: ResolvedEnvironment, apps: readonly ArgoApp
 
 function withTotal(t: Record<AppState, number>): Tally {
   return { ...t, total: t.done + t.progressing + t.failed + t.missing };
+}
+
+/** The ExternalSecrets of every Kommune's baseline Application that are not Healthy (Argo CD's own health check for them). */
+function secretsNotSynced(env: ResolvedEnvironment, byName: ReadonlyMap<string, ArgoApplication>): FleetStatus['secretsNotSynced'] {
+  const out: { kommune: string; secret: string; health: string; message?: string }[] = [];
+  for (const k of env.kommunen) {
+    const app = byName.get(applicationName(env.name, k.id, 'baseline'));
+    for (const r of app?.status?.resources ?? []) {
+      if (r.group !== 'external-secrets.io' || r.kind !== 'ExternalSecret') continue;
+      const health = r.health?.status ?? 'Unknown';
+      if (health !== 'Healthy') out.push({ kommune: k.id, secret: r.name ?? '', health, ...(r.health?.message ? { message: r.health.message } : {}) });
+    }
+  }
+  return out;
 }

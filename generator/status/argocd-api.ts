@@ -8,6 +8,8 @@ export interface ArgoApplication {
     readonly sync?: { readonly status?: 'Synced' | 'OutOfSync' | 'Unknown'; readonly revision?: string };
     readonly health?: { readonly status?: 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown'; readonly message?: string };
     readonly operationState?: { readonly phase?: 'Running' | 'Succeeded' | 'Failed' | 'Error' | 'Terminating'; readonly message?: string };
+    /** The Application's resources (`ResourceStatus`): status reads the ExternalSecrets' health from here. */
+    readonly resources?: readonly { readonly group?: string; readonly kind?: string; readonly name?: string; readonly health?: { readonly status?: string; readonly message?: string } }[];
   };
 }
 
@@ -32,6 +34,7 @@ export const STATUS_FIELDS = [
   'items.status.health',
   'items.status.operationState.phase',
   'items.status.operationState.message',
+  'items.status.resources',
 ] as const;
 
 /** The most status reads of one answer; a larger one is refused rather than exhausting memory. */

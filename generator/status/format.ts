@@ -27,6 +27,11 @@ export function formatStatus(s: FleetStatus, options: { tty: boolean; maxProblem
   out.push('Länder:', ...s.byLand.map((t) => `  ${line(t.key, t)}`));
   out.push('clusters:', ...s.byCluster.map((t) => `  ${line(t.key, t)}`));
   const max = options.maxProblems ?? 20;
+  if (s.secretsNotSynced.length) {
+    out.push(`secrets not synced (${s.secretsNotSynced.length}):`);
+    for (const x of s.secretsNotSynced.slice(0, max)) out.push(`  ${x.kommune}: ExternalSecret ${x.secret} ${x.health}${x.message ? `: ${x.message}` : ''}`);
+    if (s.secretsNotSynced.length > max) out.push(`  ... and ${s.secretsNotSynced.length - max} more (--format json lists all)`);
+  }
   if (s.problems.length) {
     out.push(`not done (${s.problems.length}):`);
     for (const p of s.problems.slice(0, max)) out.push(`  ${p.state.padEnd(11)} ${p.name}: ${p.detail}`);
