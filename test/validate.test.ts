@@ -135,7 +135,7 @@ describe('each rule reports the offending node at its exact position', () => {
     {
       rule: 'environment default wave that does not exist',
       mutate: (r) => edit(r, 'environments/test.yaml', (t) => t.replace('  wave: main', '  wave: mian')),
-      expected: 'environments/test.yaml:96:9: error E_UNKNOWN_WAVE: default wave "mian" is not one of the waves',
+      expected: 'environments/test.yaml:110:9: error E_UNKNOWN_WAVE: default wave "mian" is not one of the waves',
     },
     {
       rule: 'environment name that is not its file name',
