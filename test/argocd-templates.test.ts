@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kommunenCsv, syntheticKommunen, writeSyntheticEnvironments } from '../bench/synthetic-fleet.js';
+import { syntheticFleet } from './helpers/synthetic.js';
 import { renderAndCheck } from '../generator/generate.js';
 import type { KubeObject } from '../generator/render/serialize.js';
-import { cli, copyFleet, PROJECT_ROOT, SAMPLE_FLEET, tempDir, write } from './helpers/fleet.js';
+import { cli, copyFleet, PROJECT_ROOT, SAMPLE_FLEET } from './helpers/fleet.js';
 
 const SPRIG = '/usr/share/gocode/src/github.com/Masterminds/sprig';
 const hasGo = spawnSync('go', ['version']).status === 0 && existsSync(SPRIG);
@@ -88,11 +88,7 @@ describe.skipIf(!hasGo)('ApplicationSets as Argo CD renders them (Go text/templa
   }, 120_000);
 
   it('the synthetic nationwide fleet (10,800 Kommunen): no prod ApplicationSet has an empty step or lacks a canary', async () => {
-    const root = tempDir();
-    const kommunen = syntheticKommunen(10_800);
-    writeSyntheticEnvironments(root, kommunen, SAMPLE_FLEET);
-    write(root, 'kommunen.csv', kommunenCsv(kommunen));
-    expect((await cli('tenant', 'import', path.join(root, 'kommunen.csv'), '--root', root, '--env', 'prod')).code).toBe(0);
+    const { root } = await syntheticFleet(10_800, 'prod');
     const sets = await applicationSets(root, ['prod']);
     const results = renderLikeArgoCD(sets);
     let applications = 0;

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { kommunenCsv, syntheticKommunen, writeSyntheticEnvironments } from '../bench/synthetic-fleet.js';
+import { syntheticFleet } from './helpers/synthetic.js';
 import { launchChromium } from './helpers/browser.js';
-import { cli, copyFleet, edit, SAMPLE_FLEET, tempDir, write } from './helpers/fleet.js';
+import { cli, copyFleet, edit, tempDir } from './helpers/fleet.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -74,11 +74,7 @@ describe('report in a real browser', () => {
   });
 
   it('stays usable at 10,800 Kommunen: renders a page of rows, filters by Land and finds one AGS', async () => {
-    const root = tempDir();
-    const kommunen = syntheticKommunen(10_800);
-    writeSyntheticEnvironments(root, kommunen, SAMPLE_FLEET);
-    write(root, 'kommunen.csv', kommunenCsv(kommunen));
-    expect((await cli('tenant', 'import', path.join(root, 'kommunen.csv'), '--root', root, '--env', 'prod')).code).toBe(0);
+    const { root, kommunen } = await syntheticFleet(10_800, 'prod');
     const out = path.join(root, 'fleet.html');
     expect((await cli('report', '--root', root, '--out', out)).code).toBe(0);
     const { page, requests, errors } = await open(out);

@@ -1,18 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kommunenCsv, syntheticKommunen, writeSyntheticEnvironments } from '../bench/synthetic-fleet.js';
+import { syntheticFleet } from './helpers/synthetic.js';
 import { renderAndCheck } from '../generator/generate.js';
-import { cli, PROJECT_ROOT, SAMPLE_FLEET, tempDir, write } from './helpers/fleet.js';
+import { PROJECT_ROOT } from './helpers/fleet.js';
 
 describe('nationwide scale', () => {
   it('10,800 Kommunen × 3 environments render, validate, and are byte-identical on worker threads and on one thread', async () => {
-    const root = tempDir();
-    const kommunen = syntheticKommunen(10_800);
+    const { root, kommunen } = await syntheticFleet(10_800, 'dev,test,prod');
     expect(new Set(kommunen.map((k) => k.ags.slice(0, 2))).size).toBe(16);
-    writeSyntheticEnvironments(root, kommunen, SAMPLE_FLEET);
-    write(root, 'kommunen.csv', kommunenCsv(kommunen));
-    expect((await cli('tenant', 'import', path.join(root, 'kommunen.csv'), '--root', root, '--env', 'dev,test,prod')).code).toBe(0);
 
     // The worker build must be there, or jobs: 2 would quietly render on one thread as well.
     expect(existsSync(path.join(PROJECT_ROOT, 'build/generator/render/render-worker.js')), 'npm run build first').toBe(true);
