@@ -87,6 +87,20 @@ describe.skipIf(!hasRsync)('the merge-request pipeline (.gitlab-ci.yml run by gi
     expect(gitlab.requests).toEqual([]);
   }, 300_000);
 
+  it('on the default branch publishes dist/ to the deploy repository when one is configured', async () => {
+    const { dir } = await fleetRepo();
+    const deploy = await gitRepo({ bare: true });
+    const push = { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main' };
+    const run = await pipeline(dir, ['publish'], { ...push, OZG_DEPLOY_REPOSITORY: deploy.dir });
+    expect(run.code, run.log).toBe(0);
+    expect(run.log).toMatch(/published [0-9a-f]{12} to \S+ \(main\) as [0-9a-f]{12}/);
+    const files = (await deploy.git.raw(['ls-tree', '-r', '--name-only', 'main'])).trim().split('\n');
+    expect(files).toContain('dist/prod/kommunen/sh-kiel/baseline.yaml');
+    // Without a deploy repository the job does not run at all.
+    const none = await pipeline(dir, ['publish'], push);
+    expect(none.log).not.toContain('published');
+  }, 300_000);
+
   it('fails validate when dist/ was not regenerated, naming the files and the command', async () => {
     const { dir, git } = await fleetRepo();
     const base = (await git.revparse(['HEAD'])).trim();
