@@ -120,8 +120,8 @@ describe('a render can never silently shrink the output', () => {
     const before = snapshotTree(root);
     // An injected fault: the Kommune renderer returns nothing, as it did with --jobs abc.
     vi.resetModules();
-    vi.doMock('../generator/render/render-kommunen.js', async (original) => ({
-      ...(await original<typeof import('../generator/render/render-kommunen.js')>()),
+    vi.doMock('../generator/check/render-kommunen.js', async (original) => ({
+      ...(await original<typeof import('../generator/check/render-kommunen.js')>()),
       renderAllKommunen: async () => ({ files: new Map(), diagnostics: [] }),
     }));
     try {
@@ -131,7 +131,7 @@ describe('a render can never silently shrink the output', () => {
       expect(code).toBe(70);
       expect(err.join('\n')).toMatch(/internal error: the render lost output of Kommunen that are still in the inputs, so nothing was written: \d+ missing, e\.g\. environment dev has 8 Kommunen, but not one Kommune file was rendered/);
     } finally {
-      vi.doUnmock('../generator/render/render-kommunen.js');
+      vi.doUnmock('../generator/check/render-kommunen.js');
       vi.resetModules();
     }
     expect(snapshotTree(root)).toEqual(before);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { renderChecked } from '../generator/generate.js';
+import { renderChecked } from '../generator/check/render-checked.js';
 import { SH_KREISE } from '../generator/domain/laender.js';
 import { loadFleet } from '../generator/pipeline.js';
 import type { KubeObject } from '../generator/render/serialize.js';

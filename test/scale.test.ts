@@ -11,7 +11,7 @@ describe('nationwide scale', () => {
     expect(new Set(kommunen.map((k) => k.ags.slice(0, 2))).size).toBe(16);
 
     // The worker build must be there, or jobs: 2 would quietly render on one thread as well.
-    expect(existsSync(path.join(PROJECT_ROOT, 'build/generator/render/render-worker.js')), 'npm run build first').toBe(true);
+    expect(existsSync(path.join(PROJECT_ROOT, 'build/generator/check/render-worker.js')), 'npm run build first').toBe(true);
     const single = await renderAndCheck({ root, today: '2026-11-27', jobs: 1 });
     expect(single.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const parallel = await renderAndCheck({ root, today: '2026-11-27', jobs: 2 });

@@ -1,5 +1,5 @@
 import { simpleGit } from 'simple-git';
-import { renderChecked } from '../generate.js';
+import { renderChecked } from '../check/render-checked.js';
 import { hasErrors, UserError, type Diagnostic } from '../diagnostics.js';
 import { gitRefSource } from '../load/git-source.js';
 import { directorySource } from '../load/input-source.js';

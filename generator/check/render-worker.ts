@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ResolvedEnvironment } from '../model/resolve.js';
-import { KommuneTemplates } from './kommune-template.js';
+import { KommuneTemplates } from './kommune-files.js';
 import { runTask, type Task } from './render-kommunen.js';
 
 /** A render worker: receives the environments once, then slices of Kommunen to render. */

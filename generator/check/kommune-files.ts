@@ -1,13 +1,16 @@
 import { dump } from 'js-yaml';
-import { checkKommuneInvariants } from '../check/invariants.js';
-import { checkNames, validateRenderedFile } from '../check/validate-output.js';
+import { checkKommuneInvariants } from './invariants.js';
+import { checkNames, validateRenderedFile } from './validate-output.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { windowsFor } from '../model/windows.js';
 import type { ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
-import { renderKommune } from './render-fleet.js';
-import { sortObjects, type KubeObject, type RenderedFile } from './serialize.js';
+import { renderKommune } from '../render/render-fleet.js';
+import { sortObjects, type KubeObject, type RenderedFile } from '../render/serialize.js';
 
 /**
+ * Each Kommune's own files, rendered and checked in one pass (so this lives in check/, which
+ * imports render/, and render/ never imports check/).
+ *
  * A Kommune's own files (baseline and project) differ from every other Kommune's of the same
  * environment, size and cluster only in five values. So cdk8s renders them once per shape with
  * placeholders, the result is validated and checked once, serialized with every string

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { directorySource } from '../load/input-source.js';
 import { sortDiagnostics } from '../diagnostics.js';
 import { loadFleet } from '../pipeline.js';
-import { KommuneTemplates, renderKommuneDirect } from './kommune-template.js';
+import { KommuneTemplates, renderKommuneDirect } from './kommune-files.js';
 
 const SAMPLE = path.resolve(import.meta.dirname, '../../test/fixtures/sample-fleet');
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ResolvedEnvironment } from '../model/resolve.js';
-import { KommuneTemplates, type KommuneFiles } from './kommune-template.js';
+import { KommuneTemplates, type KommuneFiles } from './kommune-files.js';
 
 /** A slice of one environment's Kommunen, the unit of work handed to a worker. */
 export interface Task {
@@ -94,6 +94,6 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], jo
 function workerScript(): URL | undefined {
   const here = new URL('./render-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL(here.href.replace('/generator/render/', '/build/generator/render/'));
+  const built = new URL(here.href.replace('/generator/check/', '/build/generator/check/'));
   return existsSync(fileURLToPath(built)) ? built : undefined;
 }
