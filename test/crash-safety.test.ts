@@ -20,6 +20,18 @@ function bigFleet(): string {
   return root;
 }
 
+/** Runs `fn` with a fresh tmpfs of `size` mounted (this needs root, as CI runs), unmounted afterwards. */
+async function withTmpfs(size: string, fn: (mnt: string) => Promise<void>): Promise<void> {
+  const mnt = tempDir('ozg-tmpfs-');
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt]);
+  expect(mounted.status, `mount tmpfs (this test needs root, as CI runs): ${mounted.stderr}`).toBe(0);
+  try {
+    await fn(mnt);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+}
+
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 3000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
   expect(condition()).toBe(true);
@@ -159,10 +171,7 @@ describe('the lock', () => {
 describe('a full disk', () => {
   it('stops generate with a clear message, exit 1, and leaves the output as it was', async () => {
     // A small tmpfs for the output, nearly full after the first generate.
-    const mnt = tempDir('ozg-full-');
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
-    expect(mounted.status, `mount tmpfs (this test needs root, as CI runs): ${mounted.stderr}`).toBe(0);
-    try {
+    await withTmpfs('1m', async (mnt) => {
       const root = copyFleet(SMALL);
       const out = ['--out', path.join(mnt, 'dist'), '--bootstrap-out', path.join(mnt, 'argocd')];
       expect((await cli('generate', '--root', root, ...out)).code).toBe(0);
@@ -177,18 +186,13 @@ describe('a full disk', () => {
       expect(run.stderr).toMatch(/^error: cannot write (the output|\S+): no space left on the device; the output is unchanged$/m);
       expect(run.stderr).not.toMatch(/^\s+at /m);
       expect(snapshotTree(mnt)).toEqual(before);
-    } finally {
-      spawnSync('umount', [mnt]);
-    }
+    });
   });
 });
 
 describe('output on another file system', () => {
   it('--bootstrap-out on another file system is staged there, so no move crosses file systems (EXDEV)', async () => {
-    const mnt = tempDir('ozg-other-fs-');
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt]);
-    expect(mounted.status, `mount tmpfs (this test needs root, as CI runs): ${mounted.stderr}`).toBe(0);
-    try {
+    await withTmpfs('16m', async (mnt) => {
       const root = copyFleet(SMALL);
       const bootstrap = path.join(mnt, 'argocd');
       expect((await cli('generate', '--root', root, '--bootstrap-out', bootstrap)).code).toBe(0);
@@ -202,8 +206,6 @@ describe('output on another file system', () => {
       expect(snapshotTree(bootstrap)).toEqual(snapshotTree(path.join(expected, 'argocd')));
       expect(snapshotTree(path.join(root, 'dist'))).toEqual(snapshotTree(path.join(expected, 'dist')));
       expect((await cli('generate', '--root', root, '--bootstrap-out', bootstrap, '--check')).code).toBe(0);
-    } finally {
-      spawnSync('umount', [mnt]);
-    }
+    });
   });
 });

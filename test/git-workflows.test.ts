@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, edit, read, SAMPLE_FLEET, write } from './helpers/fleet.js';
 import { git, gitRepo } from './helpers/git.js';
-import { bareRemote, gitDaemon } from './helpers/git-server.js';
+import { bareRemote, fleetWithRemote, gitDaemon } from './helpers/git-server.js';
 import { publishDist } from '../generator/git/publish.js';
 
 async function changedFiles(dir: string, range = 'HEAD~1..HEAD'): Promise<string[]> {
@@ -46,11 +46,7 @@ describe('bump', () => {
   });
 
   it('--push opens a merge request through GitLab push options on a remote served over git://127.0.0.1', async () => {
-    const remote = await bareRemote();
-    const url = `${await gitDaemon(path.dirname(remote.dir))}${path.basename(remote.dir)}`;
-    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
-    await g.addRemote('origin', url);
-    await g.push('origin', 'main');
+    const { dir, remote } = await fleetWithRemote(SAMPLE_FLEET);
     const run = await cli('bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--root', dir, '--push', 'origin');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.split('\n')).toContain('merge request: http://127.0.0.1/ozg/gitops/-/merge_requests/1');

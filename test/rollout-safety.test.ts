@@ -4,18 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { applicationList, argoStub } from './helpers/argocd-server.js';
 import { cli, read, SAMPLE_FLEET, snapshotTree } from './helpers/fleet.js';
 import { git, gitRepo } from './helpers/git.js';
-import { bareRemote, gitDaemon } from './helpers/git-server.js';
+import { fleetWithRemote } from './helpers/git-server.js';
 
 type Step = { matchExpressions: { values: string[] }[]; maxUpdate: number | string };
 const stepsOf = (dir: string, file: string) => (loadAll(read(dir, file)) as { spec: { strategy: { rollingSync: { steps: Step[] } } } }[])[0]!.spec.strategy.rollingSync.steps;
 
 describe('halt and resume', () => {
   it('halt is one line that renders maxUpdate 0 on every step of the affected ApplicationSets, as a merge request; resume restores the bytes', async () => {
-    const remote = await bareRemote();
-    const url = `${await gitDaemon(path.dirname(remote.dir))}${path.basename(remote.dir)}`;
-    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
-    await g.addRemote('origin', url);
-    await g.push('origin', 'main');
+    const { dir, git: g, remote } = await fleetWithRemote(SAMPLE_FLEET);
     const before = snapshotTree(dir);
     const halted = await cli('halt', '--env', 'prod', '--app', 'vorgang-manager', '--reason', 'XTA errors after 2.15.0', '--root', dir, '--push', 'origin');
     expect(halted.code, halted.stderr).toBe(0);

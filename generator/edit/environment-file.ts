@@ -2,13 +2,18 @@ import { Composer, CST, Parser, isMap, isSeq, type Document } from 'yaml';
 import { UserError } from '../diagnostics.js';
 import type { VersionException } from '../model/resolve.js';
 
+/** The file's CST tokens and the document composed from them: editing a token's scalar changes only its bytes. */
+function parseKeepingTokens(source: string): { tokens: CST.Token[]; doc: Document.Parsed | undefined } {
+  const tokens = [...new Parser().parse(source)];
+  return { tokens, doc: [...new Composer({ keepSourceTokens: true }).compose(tokens)][0] as Document.Parsed | undefined };
+}
+
 /**
  * Byte-minimal edits of an environment file: every byte outside the edited value stays as it
  * was (comments, quoting, key order, alignment), so the merge request shows one changed line.
  */
 export function setAppVersion(source: string, file: string, app: string, version: string): string {
-  const tokens = [...new Parser().parse(source)];
-  const doc = [...new Composer({ keepSourceTokens: true }).compose(tokens)][0] as Document.Parsed | undefined;
+  const { tokens, doc } = parseKeepingTokens(source);
   const node = doc?.getIn(['apps', app, 'version'], true) as { srcToken?: CST.Token } | undefined;
   if (!node?.srcToken) throw new UserError(`${file} has no apps.${app}.version to change`, 1, [], 'E_NO_PIN');
   CST.setScalarValue(node.srcToken, version);
@@ -21,8 +26,7 @@ export function setAppVersion(source: string, file: string, app: string, version
  * end of the file); nothing else in the file changes.
  */
 export function upsertException(source: string, file: string, exception: VersionException): string {
-  const tokens = [...new Parser().parse(source)];
-  const doc = [...new Composer({ keepSourceTokens: true }).compose(tokens)][0] as Document.Parsed | undefined;
+  const { tokens, doc } = parseKeepingTokens(source);
   const list = doc?.get('exceptions', true);
   if (isSeq(list)) {
     const existing = list.items.find((item) => {
@@ -70,8 +74,7 @@ export function haltLine(indent: string, reason: string, apps?: readonly string[
  * the file byte for byte.
  */
 export function addHalt(source: string, file: string, reason: string, apps?: readonly string[]): string {
-  const tokens = [...new Parser().parse(source)];
-  const doc = [...new Composer({ keepSourceTokens: true }).compose(tokens)][0] as Document.Parsed | undefined;
+  const { doc } = parseKeepingTokens(source);
   const rollout = doc?.get('rollout', true);
   if (!isMap(rollout) || !rollout.range) throw new UserError(`${file} has no rollout: mapping`, 1, [], 'E_EDIT');
   if (rollout.has('halted')) throw new UserError(`the rollout in ${file} is already halted; resume it first`, 1, [], 'E_ALREADY_HALTED');
@@ -91,8 +94,7 @@ export function addHalt(source: string, file: string, reason: string, apps?: rea
 }
 
 export function removeHalt(source: string, file: string): string {
-  const tokens = [...new Parser().parse(source)];
-  const doc = [...new Composer({ keepSourceTokens: true }).compose(tokens)][0] as Document.Parsed | undefined;
+  const { doc } = parseKeepingTokens(source);
   const rollout = doc?.get('rollout', true);
   const pair = isMap(rollout) ? rollout.items.find((p) => (p.key as { value?: unknown } | null)?.value === 'halted') : undefined;
   const key = pair?.key as { range?: [number, number, number] } | undefined;

@@ -1,4 +1,4 @@
-import { appSetKey, assignCanaries } from './canaries.js';
+import { appSetKey, assignCanaries, type CanaryCandidate } from './canaries.js';
 import { secretsFor, type KommuneSecret } from './secrets.js';
 import { landByCode, type LandCode } from '../domain/laender.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
@@ -143,7 +143,7 @@ export function resolveFleet(inputs: InputDocs): ResolvedFleet {
         instance: instances.find((i) => i.clusters.includes(c.name))!.name,
       }));
       const tenants = inputs.tenants.filter(({ doc: t }) => t.environments.includes(e.name));
-      const kommunen = withCanaries(e, tenants.map(({ file: tenantFile, doc: t }) => resolveKommune(t, e, tenantFile)), new Map(tenants.map(({ doc }) => [doc.id, doc.canary])))
+      const kommunen = withCanaries(e, tenants.map(({ file: tenantFile, doc: t }) => resolveKommune(t, e, tenantFile)), tenants.map(({ doc }) => canaryCandidate(doc, e)))
         .sort((a, b) => compare(a.id, b.id));
       return {
         name: e.name,
@@ -207,11 +207,16 @@ export function waveOf(env: { doc: EnvironmentDoc }, k: ResolvedKommune, app: st
 }
 
 /** Applies rollout.canary: marks the automatic canaries and gives them the first wave's exceptions. */
-function withCanaries(e: EnvironmentDoc, kommunen: ResolvedKommune[], volunteers: ReadonlyMap<string, boolean | undefined>): ResolvedKommune[] {
+/** How the canary choice sees a Kommune of an environment: placement, wave, preference and ApplicationSets. */
+export function canaryCandidate(t: TenantDoc, e: EnvironmentDoc): CanaryCandidate {
+  return { id: t.id, cluster: placeTenant(t, e)!, wave: t.wave ?? e.defaults.wave, waveExplicit: t.wave !== undefined, canary: t.canary, apps: ['baseline', ...effectiveApps(t, e)] };
+}
+
+function withCanaries(e: EnvironmentDoc, kommunen: ResolvedKommune[], candidates: readonly CanaryCandidate[]): ResolvedKommune[] {
   const per = e.rollout.canary?.perApplicationSet;
   if (!per) return kommunen;
   const first = e.rollout.waves[0]!.name;
-  const chosen = assignCanaries(e.name, first, per, kommunen.map((k) => ({ id: k.id, cluster: k.cluster, wave: k.wave, waveExplicit: k.waveExplicit, canary: volunteers.get(k.id), apps: ['baseline', ...k.apps.map((a) => a.name)] })));
+  const chosen = assignCanaries(e.name, first, per, candidates);
   return kommunen.map((k) => {
     const canaryIn = chosen.get(k.id);
     if (!canaryIn) return k;

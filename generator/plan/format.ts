@@ -1,5 +1,5 @@
 import { formatDiagnostic } from '../diagnostics.js';
-import type { ChangeGroup, LayerChanges } from './diff.js';
+import type { LayerChanges } from './diff.js';
 import type { Plan, WindowSummary } from './plan.js';
 import type { RolloutEstimate } from './rollout.js';
 
@@ -9,8 +9,9 @@ export type PlanFormat = 'text' | 'markdown' | 'json';
 const LIST_MEMBERS = 12;
 const n = (x: number) => x.toLocaleString('en-US');
 
-function members(group: ChangeGroup): string {
-  return group.members.length <= LIST_MEMBERS ? group.members.join(', ') : `${group.members.slice(0, LIST_MEMBERS).join(', ')} and ${n(group.members.length - LIST_MEMBERS)} more`;
+/** Up to LIST_MEMBERS names, then how many more. */
+function names(xs: readonly string[]): string {
+  return xs.length <= LIST_MEMBERS ? xs.join(', ') : `${xs.slice(0, LIST_MEMBERS).join(', ')} and ${n(xs.length - LIST_MEMBERS)} more`;
 }
 
 function unit(layer: LayerChanges['layer'], count: number): string {
@@ -21,11 +22,11 @@ function unit(layer: LayerChanges['layer'], count: number): string {
 function groupLines(layer: LayerChanges): string[] {
   const [main, ...rest] = layer.groups;
   if (!main) return [];
-  const lines = [`${n(main.members.length)} ${unit(layer.layer, main.members.length)}: ${main.description}${main.members.length <= LIST_MEMBERS ? ` (${members(main)})` : ''}`];
+  const lines = [`${n(main.members.length)} ${unit(layer.layer, main.members.length)}: ${main.description}${main.members.length <= LIST_MEMBERS ? ` (${names(main.members)})` : ''}`];
   if (rest.length) {
     const differing = rest.reduce((sum, g) => sum + g.members.length, 0);
     lines.push(`${n(differing)} ${unit(layer.layer, differing)} ${differing === 1 ? 'differs' : 'differ'}:`);
-    for (const g of rest) lines.push(`  ${g.description}: ${members(g)}`);
+    for (const g of rest) lines.push(`  ${g.description}: ${names(g.members)}`);
   }
   return lines;
 }
@@ -68,11 +69,10 @@ export function formatPlan(plan: Plan, format: PlanFormat): string {
     }
     const rollout = changed ? rolloutLine(env.rollout) : undefined;
     if (rollout) item(rollout);
-    const list = (xs: readonly string[]) => (xs.length <= LIST_MEMBERS ? xs.join(', ') : `${xs.slice(0, LIST_MEMBERS).join(', ')} and ${n(xs.length - LIST_MEMBERS)} more`);
-    if (env.secretsAdded.length) item(`secrets added: ${list(env.secretsAdded)}; write them to the secret store and apply dist/${env.env}/secret-backend/vault.json before merging, or their apps wait for them`);
-    if (env.secretsRemoved.length) item(`secrets removed: ${list(env.secretsRemoved)}; their ExternalSecrets go, the values stay in the secret store until removed there`);
+    if (env.secretsAdded.length) item(`secrets added: ${names(env.secretsAdded)}; write them to the secret store and apply dist/${env.env}/secret-backend/vault.json before merging, or their apps wait for them`);
+    if (env.secretsRemoved.length) item(`secrets removed: ${names(env.secretsRemoved)}; their ExternalSecrets go, the values stay in the secret store until removed there`);
     if (changed && env.windows) item(windowLine(env.windows, env.rollout?.minutes));
-    if (changed && env.canaries.length) item(`canaries (first wave of the ApplicationSets it touches, updated first): ${env.canaries.length <= LIST_MEMBERS ? env.canaries.join(', ') : `${env.canaries.slice(0, LIST_MEMBERS).join(', ')} and ${n(env.canaries.length - LIST_MEMBERS)} more`}`);
+    if (changed && env.canaries.length) item(`canaries (first wave of the ApplicationSets it touches, updated first): ${names(env.canaries)}`);
   }
   h(2, 'Guards');
   const allowed = plan.environments.flatMap((e) => e.decommissioned.map((d) => `${e.env}/${d.id}`));

@@ -70,23 +70,32 @@ export async function writeTrees(workDir: string, trees: readonly OwnedTree[]): 
   const changes = await diffTrees(trees, workDir);
   if (changes.written.length === 0 && changes.removed.length === 0) return changes;
   const moves: [string, string][] = [];
-  const stagingDirs = new Map<string, string>();
   const journal: Journal = { moves, removals: changes.removed.map((r) => path.resolve(workDir, r)), staging: [] };
   const treeOf = (target: string) => trees.find((t) => target.startsWith(t.dir + path.sep))!;
+  // One staging folder per file system the trees are on, decided once per tree (not per file).
+  const stagingByParent = new Map<string, string>();
+  const stagingOf = new Map<OwnedTree, string>();
+  const stagingFor = (tree: OwnedTree): string => {
+    let staging = stagingOf.get(tree);
+    if (staging) return staging;
+    const parent = stagingParent(workDir, tree.dir);
+    staging = stagingByParent.get(parent);
+    if (!staging) {
+      staging = path.join(parent, `${STAGING_PREFIX}${process.pid}-${stagingByParent.size}`);
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(staging, { recursive: true });
+      stagingByParent.set(parent, staging);
+      journal.staging.push(staging);
+    }
+    stagingOf.set(tree, staging);
+    return staging;
+  };
   try {
     let n = 0;
     for (const relPath of changes.written) {
       const target = path.resolve(workDir, relPath);
       const tree = treeOf(target);
-      const parent = stagingParent(workDir, tree.dir);
-      let staging = stagingDirs.get(parent);
-      if (!staging) {
-        staging = path.join(parent, `${STAGING_PREFIX}${process.pid}-${stagingDirs.size}`);
-        rmSync(staging, { recursive: true, force: true });
-        mkdirSync(staging, { recursive: true });
-        stagingDirs.set(parent, staging);
-        journal.staging.push(staging);
-      }
+      const staging = stagingFor(tree);
       const staged = path.join(staging, String(n++));
       writeFileSync(staged, tree.files.get(path.relative(tree.dir, target).split(path.sep).join('/'))!);
       moves.push([staged, target]);

@@ -80,3 +80,13 @@ export async function gitDaemon(baseDir: string): Promise<string> {
   }
   throw new Error('git daemon did not start');
 }
+
+/** A fleet repository (a copy of `from`) whose `origin` is a GitLab-like remote served over git:// on 127.0.0.1, with main pushed. */
+export async function fleetWithRemote(from: string): Promise<{ dir: string; git: ReturnType<typeof git>; remote: Awaited<ReturnType<typeof bareRemote>> }> {
+  const remote = await bareRemote();
+  const url = `${await gitDaemon(path.dirname(remote.dir))}${path.basename(remote.dir)}`;
+  const repo = await gitRepo({ from });
+  await repo.git.addRemote('origin', url);
+  await repo.git.push('origin', 'main');
+  return { ...repo, remote };
+}
