@@ -1,14 +1,15 @@
 import path from 'node:path';
 import { renderChecked, type RenderResult } from './check/render-checked.js';
+import { renderOutputs } from './check/render-outputs.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { directorySource } from './load/input-source.js';
 import type { ResolvedFleet } from './model/resolve.js';
 import { loadFleet } from './pipeline.js';
 import { checkRemovalGuards } from './plan/guards.js';
-import { inventoryOf, inventoryOnDisk } from './plan/inventory.js';
-import { generateFingerprint, recordRun } from './write/manifest.js';
+import { addSharedFile, emptyInventory, inventoryOnDisk } from './plan/inventory.js';
 import { acquireLock } from './write/lock.js';
-import { diffTrees, recoverInterruptedWrite, writeTrees, type OwnedTree, type TreeChanges } from './write/write-tree.js';
+import { generateFingerprint, ownedDirs, recordRun, RunRecord } from './write/run-record.js';
+import { recoverInterruptedWrite, TreeWriter, type TreeChanges } from './write/write-tree.js';
 
 export interface GenerateOptions {
   /** Folder holding environments/ and tenants/. */
@@ -35,7 +36,7 @@ export interface GenerateResult {
   readonly fleet?: ResolvedFleet;
 }
 
-/** load → validate → resolve → render → check output. Pure apart from reading the inputs. */
+/** load → validate → resolve → render → check, into memory (tests; generate streams instead). */
 export async function renderAndCheck(options: Pick<GenerateOptions, 'root' | 'envs' | 'today' | 'jobs'>): Promise<RenderResult> {
   const { fleet, diagnostics } = await loadFleet(directorySource(options.root), options.today);
   if (!fleet) return { diagnostics };
@@ -43,46 +44,70 @@ export async function renderAndCheck(options: Pick<GenerateOptions, 'root' | 'en
 }
 
 /**
- * Renders and validates everything in memory, then replaces dist/ and argocd/ (or, with
- * `check`, only compares). Invalid inputs or output leave both trees untouched.
+ * load → validate → resolve → render → check → write: renders what changed since the last run
+ * (write/run-record.ts) straight into staging next to dist/, argocd/ and schemas/, then replaces
+ * them (or, with `check`, renders everything and only compares). Invalid inputs or output leave
+ * every tree untouched.
  */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const outDir = path.resolve(options.outDir ?? path.join(options.root, 'dist'));
   const bootstrapDir = path.resolve(options.bootstrapDir ?? path.join(options.root, 'argocd'));
-  const schemaDir = path.join(path.resolve(options.root), 'schemas');
+  const dirs = ownedDirs({ root: options.root, outDir, bootstrapDir }, options.envs);
   const workDir = path.dirname(outDir);
   const release = options.check ? () => undefined : acquireLock(workDir);
   try {
-    if (!options.check) await recoverInterruptedWrite(workDir, [outDir, bootstrapDir, schemaDir]);
-    // Recorded after the write, so the next no-op run can stop early (write/manifest.ts); taken here,
-    // under this run's lock, so it describes exactly the inputs this run renders.
-    const fingerprint = options.check || options.envs ? undefined : await generateFingerprint({ ...options, outDir, bootstrapDir });
-    const rendered = await renderAndCheck(options);
-    if (!rendered.dist || !rendered.bootstrap || !rendered.schemas) return { diagnostics: rendered.diagnostics, fleet: rendered.fleet };
-    // The removal guards compare with what is deployed now: the dist/ on disk.
-    const before = await inventoryOnDisk(outDir, options.envs);
-    const guards = checkRemovalGuards(before, inventoryOf(rendered.shared!, rendered.dist), rendered.fleet!, { allowMassRemoval: options.allowMassRemoval });
-    if (hasErrors(guards)) return { diagnostics: sortDiagnostics([...rendered.diagnostics, ...guards]), fleet: rendered.fleet };
-    const trees = (await ownedTrees(outDir, bootstrapDir, rendered.dist, rendered.bootstrap, options.envs)).concat([{ dir: schemaDir, files: rendered.schemas }]);
-    const changes = options.check ? await diffTrees(trees, workDir) : await writeTrees(workDir, trees);
-    if (fingerprint) await recordRun(workDir, fingerprint, [outDir, bootstrapDir, schemaDir]);
-    return { diagnostics: rendered.diagnostics, changes, fleet: rendered.fleet };
+    if (!options.check) await recoverInterruptedWrite(workDir, dirs.map((d) => d.dir));
+    // Recorded after the write, so the next no-op run can stop early; taken here, under this
+    // run's lock, so it describes exactly the inputs this run renders.
+    const incremental = !options.check && !options.envs;
+    const fingerprint = incremental ? await generateFingerprint({ ...options, outDir, bootstrapDir }) : undefined;
+    const { fleet, diagnostics: inputDiagnostics } = await loadFleet(directorySource(options.root), options.today);
+    if (!fleet) return { diagnostics: inputDiagnostics };
+    const record = incremental ? await RunRecord.open(workDir, dirs) : undefined;
+    const writer = new TreeWriter(workDir, dirs, options.check ? 'check' : 'write');
+    const after = emptyInventory();
+    let diagnostics: readonly Diagnostic[];
+    try {
+      ({ diagnostics } = await renderOutputs(fleet, inputDiagnostics, { envs: options.envs, jobs: options.jobs, record, sink: writer, onSharedFile: (file) => addSharedFile(after, file) }));
+      if (hasErrors(diagnostics)) {
+        writer.discard();
+        return { diagnostics, fleet };
+      }
+      const guards = await removalGuards(fleet, outDir, writer, after, options);
+      if (hasErrors(guards)) {
+        writer.discard();
+        return { diagnostics: sortDiagnostics([...diagnostics, ...guards]), fleet };
+      }
+    } catch (error) {
+      writer.discard();
+      throw error;
+    }
+    const changes = await writer.commit();
+    if (fingerprint) await recordRun(workDir, dirs, fingerprint, writer.files(), record);
+    return { diagnostics, changes, fleet };
   } finally {
     release();
   }
 }
 
-/** With --env, the other environments' folders in dist/ are kept as they are on disk. */
-async function ownedTrees(
-  outDir: string,
-  bootstrapDir: string,
-  dist: ReadonlyMap<string, string>,
-  bootstrap: ReadonlyMap<string, string>,
-  envs?: readonly string[],
-): Promise<OwnedTree[]> {
-  if (!envs) return [{ dir: outDir, files: dist }, { dir: bootstrapDir, files: bootstrap }];
-  return [...envs].sort().map((env): OwnedTree => ({
-    dir: path.join(outDir, env),
-    files: new Map([...dist].filter(([p]) => p.startsWith(`${env}/`)).map(([p, c]) => [p.slice(env.length + 1), c])),
-  })).concat([{ dir: bootstrapDir, files: bootstrap }]);
+/**
+ * The removal guards compare with what is deployed now, the dist/ on disk, for the ApplicationSet
+ * files this run rendered or removes; files the record kept are the same before and after.
+ */
+async function removalGuards(fleet: ResolvedFleet, outDir: string, writer: TreeWriter, after: ReturnType<typeof emptyInventory>, options: GenerateOptions): Promise<Diagnostic[]> {
+  const touched = new Set<string>();
+  for (const [file, { kept }] of writer.files().get('dist') ?? []) if (!kept && file.includes('/applicationsets/')) touched.add(file);
+  const distPrefix = `${path.relative(path.dirname(outDir), outDir).split(path.sep).join('/')}/`;
+  for (const removed of (await writer.changes()).removed) {
+    if (removed.startsWith(distPrefix) && removed.includes('/applicationsets/')) touched.add(removed.slice(distPrefix.length));
+  }
+  const before = await inventoryOnDisk(outDir, options.envs, touched);
+  const unchangedApplications = new Map<string, number>();
+  for (const env of fleet.environments) {
+    if (options.envs && !options.envs.includes(env.name)) continue;
+    const total = env.kommunen.reduce((n, k) => n + 1 + k.apps.length, 0);
+    const rendered = [...after.apps.values()].filter((a) => a.env === env.name).length;
+    unchangedApplications.set(env.name, total - rendered);
+  }
+  return checkRemovalGuards(before, after, fleet, { allowMassRemoval: options.allowMassRemoval, unchangedApplications });
 }

@@ -30,16 +30,26 @@ export function checkKommuneInvariants(env: ResolvedEnvironment, k: ResolvedKomm
 }
 
 /**
- * The promises of the fleet as a whole, checked on the shared files before anything is written:
- * the rollout reaches every Application exactly once, no two Kommunen share a namespace or
- * hostname, and no credential is in the Helm values.
+ * The promises of the fleet as a whole, checked before anything is written: the rollout reaches
+ * every Application exactly once, no two Kommunen share a namespace or hostname, and no
+ * credential is in the Helm values.
  */
 export function checkFleetInvariants(fleet: ResolvedFleet, shared: readonly RenderedFile[]): Diagnostic[] {
-  const out: Diagnostic[] = [];
+  const fileOf = kommuneSourceFiles(fleet);
+  return [...checkFleetModel(fleet), ...shared.flatMap((file) => checkSharedFile(file, fileOf))];
+}
+
+/** `<env>/<kommune>` → the Kommune's input file, so that output problems point at it. */
+export function kommuneSourceFiles(fleet: ResolvedFleet): Map<string, string> {
   const fileOf = new Map<string, string>();
   for (const env of fleet.environments) for (const k of env.kommunen) fileOf.set(`${env.name}/${k.id}`, k.file);
-  const report = (code: string, message: string, hint: string, file: string) => out.push({ code, severity: 'error', message, file, line: 1, col: 1, hint });
+  return fileOf;
+}
 
+/** No two Kommunen share a hostname, nor a namespace on one cluster: checked on the model, so on every run. */
+export function checkFleetModel(fleet: ResolvedFleet): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (code: string, message: string, hint: string, file: string) => out.push({ code, severity: 'error', message, file, line: 1, col: 1, hint });
   const hostnames = new Map<string, string>();
   const namespaces = new Map<string, string>();
   for (const env of fleet.environments) {
@@ -55,23 +65,27 @@ export function checkFleetInvariants(fleet: ResolvedFleet, shared: readonly Rend
       namespaces.set(nsKey, owner);
     }
   }
-  for (const file of shared) {
-    const env = file.path.split('/')[0]!;
-    for (const object of file.objects) {
-      if (object.kind !== 'ApplicationSet') continue;
-      out.push(...checkApplicationSet(object, file, env, fileOf));
-      // Helm values are the one place free-form input reaches the output.
-      for (const element of (object.spec as { generators: { list: { elements: Element[] } }[] }).generators.flatMap((g) => g.list.elements)) {
-        for (const finding of scanForSecrets(element.values ?? {})) {
-          report('E_OUTPUT_CREDENTIAL', `${file.path}: values of ${element.kommune} hold a literal credential at ${finding.path.join('.')}`, 'inputs may only reference secrets', fileOf.get(`${env}/${element.kommune}`) ?? file.source);
-        }
+  return out;
+}
+
+/** The rollout and credential promises of one shared file's ApplicationSets. */
+export function checkSharedFile(file: RenderedFile, fileOf: ReadonlyMap<string, string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const env = file.path.split('/')[0]!;
+  for (const object of file.objects) {
+    if (object.kind !== 'ApplicationSet') continue;
+    out.push(...checkApplicationSet(object, file, env, fileOf));
+    // Helm values are the one place free-form input reaches the output.
+    for (const element of (object.spec as { generators: { list: { elements: Element[] } }[] }).generators.flatMap((g) => g.list.elements)) {
+      for (const finding of scanForSecrets(element.values ?? {})) {
+        out.push({ code: 'E_OUTPUT_CREDENTIAL', severity: 'error', message: `${file.path}: values of ${element.kommune} hold a literal credential at ${finding.path.join('.')}`, file: fileOf.get(`${env}/${element.kommune}`) ?? file.source, line: 1, col: 1, hint: 'inputs may only reference secrets' });
       }
     }
   }
   return out;
 }
 
-function checkApplicationSet(object: KubeObject, file: RenderedFile, env: string, fileOf: Map<string, string>): Diagnostic[] {
+function checkApplicationSet(object: KubeObject, file: RenderedFile, env: string, fileOf: ReadonlyMap<string, string>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const spec = object.spec as {
     generators: { list: { elements: Element[] } }[];

@@ -4,6 +4,7 @@ import { checkNames, validateRenderedFile } from './validate-output.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { windowsFor } from '../model/windows.js';
 import type { ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
+import { digestOf } from '../render/fingerprint.js';
 import { renderKommune } from '../render/render-fleet.js';
 import { sortObjects, type KubeObject, type RenderedFile } from '../render/serialize.js';
 
@@ -58,29 +59,39 @@ function fillMetadata(metadata: KubeObject['metadata'], fill: (v: string) => str
   } as KubeObject['metadata'];
 }
 
-export class KommuneTemplates {
-  private readonly cache = new Map<string, Template>();
+/**
+ * One Kommune's own files as a unit of work. Its fingerprint is known without filling anything in:
+ * the digest of its template's text plus its five values, which is exactly what its files are
+ * made of (a directly rendered Kommune's fingerprint is that of its rendered text).
+ */
+export interface KommuneUnit {
+  readonly fingerprint: string;
+  /** The template's checks, which do not depend on the Kommune's own values: reported whether or not its files are filled in. */
+  readonly shared: readonly Diagnostic[];
+  /** Its files and the checks of its own names. */
+  materialize(): KommuneFiles;
+}
 
+export class KommuneTemplates {
+  private readonly cache = new Map<string, Template & { digest: string }>();
+
+  /** Renders and checks one Kommune's files. */
   render(env: ResolvedEnvironment, k: ResolvedKommune): KommuneFiles {
+    const unit = this.unit(env, k);
+    const own = unit.materialize();
+    return { files: own.files, diagnostics: [...unit.shared, ...own.diagnostics] };
+  }
+
+  unit(env: ResolvedEnvironment, k: ResolvedKommune): KommuneUnit {
     const values = [k.id, k.name, k.ags, k.land, k.wave];
-    // An input that contains the placeholder mark could be mistaken for one: render it directly.
-    if (values.some((v) => v.includes(MARK))) return renderKommuneDirect(env, k);
-    // A window scoped to a Land or a Kommune depends on values the placeholders stand for: such
-    // Kommunen (few) are rendered directly.
-    if (windowsFor(env.doc, k).some((w) => w.laender || w.kommunen)) return renderKommuneDirect(env, k);
-    // The secrets differ by the Kommune's apps and its own key lists.
-    const key = `${env.name}\0${k.size}\0${k.cluster}\0${JSON.stringify(k.secrets)}`;
-    let template = this.cache.get(key);
-    if (!template) {
-      const shape: ResolvedKommune = { ...k, id: PLACEHOLDERS.id, namespace: PLACEHOLDERS.id, name: PLACEHOLDERS.name, ags: PLACEHOLDERS.ags, land: PLACEHOLDERS.land as ResolvedKommune['land'], wave: PLACEHOLDERS.wave, file: k.file };
-      const files = renderKommune(env, shape);
-      template = {
-        files: files.map((f) => [f.path, serializeQuoted(f)] as const),
-        diagnostics: [...files.flatMap((f) => validateRenderedFile(f, 'dist', { names: false })), ...checkKommuneInvariants(env, shape, files)],
-        metadata: files.map((f) => ({ path: f.path, objects: f.objects.map((o) => ({ kind: o.kind, metadata: o.metadata })) })),
-      };
-      this.cache.set(key, template);
+    // An input that contains the placeholder mark could be mistaken for one, and a window scoped
+    // to a Land or a Kommune depends on values the placeholders stand for: such Kommunen (few)
+    // are rendered directly.
+    if (values.some((v) => v.includes(MARK)) || windowsFor(env.doc, k).some((w) => w.laender || w.kommunen)) {
+      const direct = renderKommuneDirect(env, k);
+      return { fingerprint: digestOf(['direct', ...direct.files.flat()]), shared: [], materialize: () => ({ files: direct.files, diagnostics: direct.diagnostics }) };
     }
+    const template = this.templateFor(env, k);
     const fill = (text: string, quoted: boolean) => {
       // A replacer function, not a string: replaceAll reads `$&` and friends in replacement strings.
       const put = (v: string) => () => (quoted ? JSON.stringify(v).slice(1, -1) : v);
@@ -91,15 +102,37 @@ export class KommuneTemplates {
         .replaceAll(PLACEHOLDERS.wave, put(k.wave))
         .replaceAll(PLACEHOLDERS.name, put(k.name));
     };
-    // Names, namespaces and labels are checked on the real values: an id that makes an invalid
-    // name must fail here exactly as in a direct render.
-    const names = template.metadata.flatMap((f) => {
-      const file = { path: fill(f.path, false), source: k.file };
-      return f.objects.flatMap((o) => checkNames({ kind: o.kind, metadata: fillMetadata(o.metadata, (v) => fill(v, false)) }, file, 'dist'));
-    });
     return {
-      files: template.files.map(([p, text]) => [fill(p, false), fill(text, true)] as const),
-      diagnostics: [...template.diagnostics.map((d) => ({ ...d, file: k.file, message: fill(d.message, false) })), ...names],
+      fingerprint: digestOf([template.digest, ...values]),
+      shared: template.diagnostics.map((d) => ({ ...d, file: k.file, message: fill(d.message, false) })),
+      materialize: () => {
+        // Names, namespaces and labels are checked on the real values: an id that makes an invalid
+        // name must fail here exactly as in a direct render.
+        const names = template.metadata.flatMap((f) => {
+          const file = { path: fill(f.path, false), source: k.file };
+          return f.objects.flatMap((o) => checkNames({ kind: o.kind, metadata: fillMetadata(o.metadata, (v) => fill(v, false)) }, file, 'dist'));
+        });
+        return { files: template.files.map(([p, text]) => [fill(p, false), fill(text, true)] as const), diagnostics: names };
+      },
     };
+  }
+
+  private templateFor(env: ResolvedEnvironment, k: ResolvedKommune): Template & { digest: string } {
+    // The secrets differ by the Kommune's apps and its own key lists.
+    const key = `${env.name}\0${k.size}\0${k.cluster}\0${JSON.stringify(k.secrets)}`;
+    let template = this.cache.get(key);
+    if (!template) {
+      const shape: ResolvedKommune = { ...k, id: PLACEHOLDERS.id, namespace: PLACEHOLDERS.id, name: PLACEHOLDERS.name, ags: PLACEHOLDERS.ags, land: PLACEHOLDERS.land as ResolvedKommune['land'], wave: PLACEHOLDERS.wave, file: k.file };
+      const files = renderKommune(env, shape);
+      const texts = files.map((f) => [f.path, serializeQuoted(f)] as const);
+      template = {
+        files: texts,
+        digest: digestOf(['template', ...texts.flat()]),
+        diagnostics: [...files.flatMap((f) => validateRenderedFile(f, 'dist', { names: false })), ...checkKommuneInvariants(env, shape, files)],
+        metadata: files.map((f) => ({ path: f.path, objects: f.objects.map((o) => ({ kind: o.kind, metadata: o.metadata })) })),
+      };
+      this.cache.set(key, template);
+    }
+    return template;
   }
 }

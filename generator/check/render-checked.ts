@@ -1,14 +1,9 @@
-import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
+import { hasErrors, type Diagnostic } from '../diagnostics.js';
 import type { ResolvedFleet } from '../model/resolve.js';
-import { FLEET_TENANT_SCHEMA, renderFleetSchema } from '../render/fleet-schema.js';
-import { renderShared } from '../render/render-fleet.js';
-import { serializeFile, type RenderedFile } from '../render/serialize.js';
-import { findLostOutput } from './completeness.js';
-import { checkFleetInvariants } from './invariants.js';
-import { renderAllKommunen } from './render-kommunen.js';
-import { validateRenderedFile } from './validate-output.js';
+import type { RenderedFile } from '../render/serialize.js';
+import { renderOutputs } from './render-outputs.js';
 
-/** The rendered trees, serialized and validated; nothing is written. */
+/** The rendered trees, serialized and validated, in memory; nothing is written. */
 export interface RenderResult {
   readonly diagnostics: readonly Diagnostic[];
   readonly fleet?: ResolvedFleet;
@@ -16,45 +11,25 @@ export interface RenderResult {
   readonly bootstrap?: ReadonlyMap<string, string>;
   /** The fleet schema for editors: `<root>/schemas/` (render/fleet-schema.ts). */
   readonly schemas?: ReadonlyMap<string, string>;
-  /** The shared dist/ files (ApplicationSets, add-ons, platform projects) with their objects, for plans and guards. */
+  /** The shared dist/ files (ApplicationSets, add-ons, platform projects) with their objects. */
   readonly shared?: readonly RenderedFile[];
 }
 
 /**
- * Renders and checks in memory: the shared files on this thread, the Kommunen (most of the work)
- * on worker threads; each Kommune's files are validated and serialized where they are rendered,
- * so only text is kept.
+ * Renders and checks everything into memory: the whole output as text, for tests and small
+ * fleets. generate streams the same render into the trees instead (render-outputs.ts).
  */
 export async function renderChecked(fleet: ResolvedFleet, inputDiagnostics: readonly Diagnostic[], envs?: readonly string[], jobs?: number): Promise<RenderResult> {
-  const shared = renderShared(fleet, envs);
-  const found: Diagnostic[] = [...inputDiagnostics];
-  for (const file of shared.dist) found.push(...validateRenderedFile(file, 'dist'));
-  for (const file of shared.bootstrap) found.push(...validateRenderedFile(file, 'argocd'));
-  found.push(...checkFleetInvariants(fleet, shared.dist));
-  const selected = fleet.environments.filter((e) => !envs || envs.includes(e.name));
-  const kommunen = await renderAllKommunen(selected, jobs);
-  found.push(...kommunen.diagnostics);
-  const diagnostics = sortDiagnostics(found);
+  const trees = new Map<string, Map<string, string>>([['dist', new Map()], ['argocd', new Map()], ['schemas', new Map()]]);
+  const shared: RenderedFile[] = [];
+  const sink = {
+    put: (file: { tree: string; path: string }, text: string) => void trees.get(file.tree)!.set(file.path, text),
+    keep: () => {
+      throw new Error('an in-memory render has no record to keep files from');
+    },
+  };
+  const { diagnostics } = await renderOutputs(fleet, inputDiagnostics, { envs, jobs, sink, onSharedFile: (file) => shared.push(file) });
   if (hasErrors(diagnostics)) return { diagnostics, fleet };
-  const dist = toMap(shared.dist);
-  for (const [file, text] of kommunen.files) {
-    if (dist.has(file)) throw new Error(`two render modules wrote ${file}`);
-    dist.set(file, text);
-  }
-  const lost = findLostOutput(selected, new Set(dist.keys()), shared.dist);
-  if (lost.length > 0) {
-    throw new Error(`the render lost output of Kommunen that are still in the inputs, so nothing was written: ${lost.length} missing, e.g. ${lost.slice(0, 3).join('; ')}`);
-  }
-  const schemas = new Map([[FLEET_TENANT_SCHEMA, renderFleetSchema(fleet)]]);
-  return { diagnostics, fleet, dist: new Map([...dist].sort(([a], [b]) => (a < b ? -1 : 1))), bootstrap: toMap(shared.bootstrap), schemas, shared: shared.dist };
+  const sorted = (tree: string) => new Map([...trees.get(tree)!].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { diagnostics, fleet, dist: sorted('dist'), bootstrap: sorted('argocd'), schemas: sorted('schemas'), shared };
 }
-
-function toMap(files: readonly RenderedFile[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    if (map.has(file.path)) throw new Error(`two render modules wrote ${file.path}`);
-    map.set(file.path, serializeFile(file));
-  }
-  return map;
-}
-

@@ -3,25 +3,44 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ResolvedEnvironment } from '../model/resolve.js';
-import { KommuneTemplates, type KommuneFiles } from './kommune-files.js';
+import { KommuneTemplates } from './kommune-files.js';
 
-/** A slice of one environment's Kommunen, the unit of work handed to a worker. */
+/** Some Kommunen of one environment, the unit of work handed to a worker. */
 export interface Task {
   readonly env: number;
-  readonly from: number;
-  readonly to: number;
+  readonly kommunen: readonly number[];
 }
 
-export function runTask(envs: readonly ResolvedEnvironment[], task: Task, templates: KommuneTemplates): KommuneFiles {
-  const files: (readonly [string, string])[] = [];
+/** One Kommune's own files in one environment, rendered and checked. */
+export interface KommuneOutput {
+  /** `kommune:<env>/<id>`. */
+  readonly unit: string;
+  readonly fingerprint: string;
+  readonly files: readonly (readonly [path: string, text: string])[];
+}
+
+export interface TaskResult {
+  readonly outputs: readonly KommuneOutput[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function kommuneUnitKey(env: ResolvedEnvironment, id: string): string {
+  return `kommune:${env.name}/${id}`;
+}
+
+/** Fills in the files of the task's Kommunen; the templates' own checks are the caller's. */
+export function runTask(envs: readonly ResolvedEnvironment[], task: Task, templates: KommuneTemplates): TaskResult {
+  const outputs: KommuneOutput[] = [];
   const diagnostics: Diagnostic[] = [];
   const env = envs[task.env]!;
-  for (let i = task.from; i < task.to; i++) {
-    const out = templates.render(env, env.kommunen[i]!);
-    files.push(...out.files);
-    diagnostics.push(...out.diagnostics);
+  for (const i of task.kommunen) {
+    const k = env.kommunen[i]!;
+    const unit = templates.unit(env, k);
+    const own = unit.materialize();
+    outputs.push({ unit: kommuneUnitKey(env, k.id), fingerprint: unit.fingerprint, files: own.files });
+    diagnostics.push(...own.diagnostics);
   }
-  return { files, diagnostics };
+  return { outputs, diagnostics };
 }
 
 /** Below this many Kommune renders, starting workers costs more than it saves. */
@@ -38,28 +57,50 @@ export function defaultJobs(): number {
   return 1;
 }
 
+export interface RenderKommunenOptions {
+  /** Worker threads. @default defaultJobs() */
+  readonly jobs?: number;
+  /** Whether a Kommune's files, at this fingerprint, are in place as the last run left them: then they are not filled in. @default never */
+  readonly isCurrent?: (unit: string, fingerprint: string) => boolean;
+  /** Receives each rendered Kommune's files as soon as they are rendered (nothing is kept here). */
+  readonly onOutput: (output: KommuneOutput) => void;
+}
+
 /**
- * Renders every Kommune of the given environments, on `jobs` worker threads when the fleet is
- * large enough. The result does not depend on `jobs`: files are keyed by path and sorted later,
- * diagnostics are sorted by the caller.
+ * Renders every Kommune of the given environments that is not current, on `jobs` worker threads
+ * when there are enough of them. The result does not depend on `jobs`: files are keyed by path,
+ * diagnostics are sorted by the caller. Returns the diagnostics and how many were rendered.
  */
-export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], jobs = defaultJobs()): Promise<{ files: Map<string, string>; diagnostics: Diagnostic[] }> {
-  const tasks: Task[] = [];
-  envs.forEach((env, e) => {
-    for (let from = 0; from < env.kommunen.length; from += TASK_SIZE) tasks.push({ env: e, from, to: Math.min(env.kommunen.length, from + TASK_SIZE) });
-  });
-  const total = envs.reduce((n, e) => n + e.kommunen.length, 0);
-  const files = new Map<string, string>();
+export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], options: RenderKommunenOptions): Promise<{ diagnostics: Diagnostic[]; rendered: number }> {
+  const templates = new KommuneTemplates();
   const diagnostics: Diagnostic[] = [];
-  const collect = (out: KommuneFiles) => {
-    for (const [p, text] of out.files) files.set(p, text);
+  const tasks: Task[] = [];
+  let rendered = 0;
+  envs.forEach((env, e) => {
+    let pending: number[] = [];
+    env.kommunen.forEach((k, i) => {
+      const unit = templates.unit(env, k);
+      // The template's checks hold for every Kommune filled in from it, rendered now or not.
+      diagnostics.push(...unit.shared);
+      if (options.isCurrent?.(kommuneUnitKey(env, k.id), unit.fingerprint)) return;
+      pending.push(i);
+      rendered++;
+      if (pending.length === TASK_SIZE) {
+        tasks.push({ env: e, kommunen: pending });
+        pending = [];
+      }
+    });
+    if (pending.length) tasks.push({ env: e, kommunen: pending });
+  });
+  const collect = (out: TaskResult) => {
+    for (const output of out.outputs) options.onOutput(output);
     diagnostics.push(...out.diagnostics);
   };
+  const jobs = options.jobs ?? defaultJobs();
   const script = workerScript();
-  if (jobs <= 1 || total < PARALLEL_THRESHOLD || !script) {
-    const templates = new KommuneTemplates();
+  if (jobs <= 1 || rendered < PARALLEL_THRESHOLD || !script) {
     for (const task of tasks) collect(runTask(envs, task, templates));
-    return { files, diagnostics };
+    return { diagnostics, rendered };
   }
   let next = 0;
   const threads = Math.min(Math.floor(jobs), tasks.length);
@@ -74,7 +115,7 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], jo
               if (next >= tasks.length) return resolve();
               worker.postMessage(tasks[next++]);
             };
-            worker.on('message', (out: KommuneFiles) => {
+            worker.on('message', (out: TaskResult) => {
               collect(out);
               give();
             });
@@ -87,7 +128,7 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], jo
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { files, diagnostics };
+  return { diagnostics, rendered };
 }
 
 /** The compiled worker; when running from TypeScript sources (tests), the one in build/. */

@@ -18,7 +18,7 @@ export interface GenerateCliOptions {
 export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<number> {
   if (options.env) requireEnvironments(options.root, '--env', options.env);
   if (!options.check && !options.env) {
-    const { unchangedGenerate } = await import('../write/manifest.js');
+    const { unchangedGenerate } = await import('../write/run-record.js');
     const outDir = path.resolve(options.out ?? path.join(options.root, 'dist'));
     const bootstrapDir = path.resolve(options.bootstrapOut ?? path.join(options.root, 'argocd'));
     const files = await unchangedGenerate({ root: options.root, outDir, bootstrapDir, allowMassRemoval: options.allowMassRemoval, today: today() });

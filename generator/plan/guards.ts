@@ -5,6 +5,11 @@ import type { Inventory } from './inventory.js';
 export interface GuardOptions {
   /** Let a change remove more than the environment's share of Applications. */
   readonly allowMassRemoval?: boolean;
+  /**
+   * Applications per environment in files the change leaves as they are, when the inventories
+   * hold only the files it touches (an incremental generate). @default none: the inventories are whole
+   */
+  readonly unchangedApplications?: ReadonlyMap<string, number>;
 }
 
 export const DEFAULT_MAX_REMOVAL_PERCENT = 10;
@@ -18,7 +23,7 @@ export function checkRemovalGuards(before: Inventory, after: Inventory, fleet: R
   const out: Diagnostic[] = [];
   for (const env of fleet.environments) {
     const removedByKommune = new Map<string, string[]>();
-    let beforeCount = 0;
+    let beforeCount = options.unchangedApplications?.get(env.name) ?? 0;
     for (const [key, entry] of before.apps) {
       if (entry.env !== env.name) continue;
       beforeCount++;

@@ -39,23 +39,31 @@ type AppSetSpec = {
  * baselines as text from the serialized tree (paths relative to dist/).
  */
 export function inventoryOf(shared: readonly RenderedFile[], dist: ReadonlyMap<string, string> = new Map()): Inventory {
-  const apps = new Map<string, AppEntry>();
-  const addons = new Map<string, string>();
-  const baselines = new Map<string, string>();
-  for (const file of shared) {
-    const env = file.path.split('/')[0]!;
-    for (const object of file.objects) {
-      if (object.kind === 'ApplicationSet') addApplicationSet(env, object, apps);
-      else if (object.kind === 'Application' && labelOf(object, LABELS.layer) === 'cluster') {
-        addons.set(`${env}/${labelOf(object, LABELS.cluster)}/${labelOf(object, LABELS.app)}`, (object.spec as { source: { targetRevision: string } }).source.targetRevision);
-      }
+  const inventory = emptyInventory();
+  for (const file of shared) addSharedFile(inventory, file);
+  for (const [file, text] of dist) addKommuneFile(inventory, file, text);
+  return inventory;
+}
+
+export function emptyInventory(): { apps: Map<string, AppEntry>; addons: Map<string, string>; baselines: Map<string, string> } {
+  return { apps: new Map(), addons: new Map(), baselines: new Map() };
+}
+
+/** Adds the Applications and add-ons of one shared dist/ file. */
+export function addSharedFile(inventory: ReturnType<typeof emptyInventory>, file: RenderedFile): void {
+  const env = file.path.split('/')[0]!;
+  for (const object of file.objects) {
+    if (object.kind === 'ApplicationSet') addApplicationSet(env, object, inventory.apps);
+    else if (object.kind === 'Application' && labelOf(object, LABELS.layer) === 'cluster') {
+      inventory.addons.set(`${env}/${labelOf(object, LABELS.cluster)}/${labelOf(object, LABELS.app)}`, (object.spec as { source: { targetRevision: string } }).source.targetRevision);
     }
   }
-  for (const [file, text] of dist) {
-    const baseline = /^([^/]+)\/kommunen\/([^/]+)\/baseline\.yaml$/.exec(file);
-    if (baseline) baselines.set(`${baseline[1]}/${baseline[2]}`, text);
-  }
-  return { apps, addons, baselines };
+}
+
+/** Keeps a Kommune's baseline text (paths relative to dist/); other files are not part of the inventory. */
+export function addKommuneFile(inventory: ReturnType<typeof emptyInventory>, file: string, text: string): void {
+  const baseline = /^([^/]+)\/kommunen\/([^/]+)\/baseline\.yaml$/.exec(file);
+  if (baseline) inventory.baselines.set(`${baseline[1]}/${baseline[2]}`, text);
 }
 
 function labelOf(object: KubeObject, key: string): string | undefined {
@@ -86,14 +94,14 @@ function addApplicationSet(env: string, object: KubeObject, apps: Map<string, Ap
  * Which Applications the dist/ on disk deploys (key `<env>/<kommune>/<app>`), optionally for some
  * environments: all the removal guards need. Reads our own canonical ApplicationSet files by line
  * (the element keys sit at a fixed indentation) instead of parsing 50 MB of YAML; a file that does
- * not look canonical is parsed in full.
+ * not look canonical is parsed in full. With `only`, just those files (paths relative to dist/).
  */
-export async function inventoryOnDisk(distDir: string, envs?: readonly string[]): Promise<Inventory> {
+export async function inventoryOnDisk(distDir: string, envs?: readonly string[], only?: ReadonlySet<string>): Promise<Inventory> {
   const apps = new Map<string, AppEntry>();
   const parsed: RenderedFile[] = [];
   for (const file of await listApplicationSetFiles(distDir)) {
     const env = file.split('/')[0]!;
-    if (envs && !envs.includes(env)) continue;
+    if ((envs && !envs.includes(env)) || (only && !only.has(file))) continue;
     const text = await readFile(path.join(distDir, file), 'utf8');
     const app = /^    ozg-cloud\.example\/app: (\S+)$/m.exec(text)?.[1];
     const kommunen = [...text.matchAll(/^            kommune: (\S+)$/gm)].map((m) => m[1]!);

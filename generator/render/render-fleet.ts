@@ -5,6 +5,7 @@ import { renderClusterApplicationSets } from './kommune-apps.js';
 import { renderKommuneBaseline } from './kommune-baseline.js';
 import { renderKommuneProject } from './kommune-project.js';
 import { renderSecretBackend } from './secret-backend.js';
+import { digestOf, fingerprintJson } from './fingerprint.js';
 import type { RenderedFile } from './serialize.js';
 
 /** The generator's output: two trees it owns, each a list of files relative to its own folder. */
@@ -32,6 +33,50 @@ export function renderEnvironmentShared(env: ResolvedEnvironment): RenderedFile[
   const backend = renderSecretBackend(env);
   if (backend) files.push(backend);
   return files;
+}
+
+/** A part of the output rendered in one piece, with a fingerprint of exactly the values it is rendered from. */
+export interface RenderUnit {
+  /** `<env>` or `<env>/<cluster>`. */
+  readonly key: string;
+  readonly fingerprint: string;
+  render(): RenderedFile[];
+}
+
+/**
+ * The shared files of one environment as render units: one per cluster (its add-ons and
+ * ApplicationSets) and one for the environment (platform projects and the secret backend, which
+ * list every Kommune). A cluster unit renders from the environment with only that cluster's
+ * Kommunen, the very value its fingerprint is taken of, so the fingerprint cannot miss an input:
+ * a Kommune edit re-renders its own cluster's unit, a pin change every cluster of one environment.
+ */
+export function environmentUnits(env: ResolvedEnvironment): RenderUnit[] {
+  const kommuneJson = env.kommunen.map((k) => fingerprintJson(k));
+  const withoutKommunen = fingerprintJson({ ...env, kommunen: [] });
+  const units: RenderUnit[] = [
+    {
+      key: env.name,
+      fingerprint: digestOf(['environment', withoutKommunen, ...kommuneJson]),
+      render: () => {
+        const files = env.instances.map((instance) => renderPlatformProjects(env, instance));
+        const backend = renderSecretBackend(env);
+        return backend ? [...files, backend] : files;
+      },
+    },
+  ];
+  for (const cluster of env.clusters) {
+    const own = env.kommunen.flatMap((k, i) => (k.cluster === cluster.name ? [i] : []));
+    const scoped: ResolvedEnvironment = { ...env, kommunen: own.map((i) => env.kommunen[i]!) };
+    units.push({
+      key: `${env.name}/${cluster.name}`,
+      fingerprint: digestOf(['cluster', withoutKommunen, cluster.name, ...own.map((i) => kommuneJson[i]!)]),
+      render: () => {
+        const addons = renderClusterAddons(scoped, cluster);
+        return [...(addons ? [addons] : []), ...renderClusterApplicationSets(scoped, cluster)];
+      },
+    });
+  }
+  return units;
 }
 
 /** Everything but the per-Kommune files: shared dist/ files of the selected environments, and the bootstrap. */

@@ -5,11 +5,21 @@ import { UserError } from '../diagnostics.js';
 import { flushTrees, syncDirectory, writeFileDurably } from './durable.js';
 import { faultPoint } from './fault-points.js';
 
-/** One folder the generator owns completely, and the files that should be in it. */
-export interface OwnedTree {
+/** One folder the generator owns, under the name the render uses for it. */
+export interface OwnedDir {
+  readonly tree: string;
   readonly dir: string;
-  /** Path relative to `dir` → content. */
-  readonly files: ReadonlyMap<string, string>;
+  /** Own only these top-level folders of it (`generate --env`); the rest is left as it is. */
+  readonly only?: readonly string[];
+}
+
+/** A file as the render hands it over: its tree, its path in the tree, and what the run record keeps of it. */
+export interface TreeFile {
+  readonly tree: string;
+  readonly path: string;
+  readonly unit: string;
+  readonly unitFingerprint: string;
+  readonly fingerprint: string;
 }
 
 export interface TreeChanges {
@@ -32,90 +42,143 @@ const JOURNAL = '.ozg-gitops-journal.json';
 const STAGING_PREFIX = '.ozg-gitops-staging-';
 
 /**
- * Compares each tree with what is on disk. Synchronous reads on purpose: for tens of thousands of
- * small files they are several times faster than promises, and a file whose size differs is not
- * read at all.
+ * Replaces the owned folders with what the render hands over, file by file, so that a crash or a
+ * power cut leaves either the old or the new state and the new content is never held in memory
+ * as a whole. Each file put is compared with the disk (a file whose size differs is not read) and,
+ * when different, staged at once in a folder next to its tree (same file system, so every move is
+ * a rename). `commit` flushes the staged files, commits a journal naming every move with one
+ * rename, then applies it. A run killed after that point is completed by the next run
+ * (`recoverInterruptedWrite`); one killed before leaves the old trees untouched. In `check` mode
+ * nothing is staged: the writer only says what differs.
  */
-export async function diffTrees(trees: readonly OwnedTree[], relativeTo: string): Promise<TreeChanges> {
-  const written: string[] = [];
-  const removed: string[] = [];
-  let unchanged = 0;
-  for (const tree of trees) {
-    const existing = await listFiles(tree.dir);
-    for (const [file, content] of tree.files) {
-      const full = path.join(tree.dir, file);
-      if (existing.has(file) && sameContent(full, content)) unchanged++;
-      else written.push(rel(relativeTo, full));
-    }
-    for (const file of existing) if (!tree.files.has(file)) removed.push(rel(relativeTo, path.join(tree.dir, file)));
+export class TreeWriter {
+  private readonly written: string[] = [];
+  private readonly moves: [string, string][] = [];
+  private readonly staging: string[] = [];
+  private readonly stagingByParent = new Map<string, string>();
+  private readonly stagingOf = new Map<string, string>();
+  private readonly seen = new Map<string, Map<string, { file: TreeFile; kept: boolean }>>();
+  private unchanged = 0;
+
+  constructor(
+    private readonly workDir: string,
+    private readonly dirs: readonly OwnedDir[],
+    private readonly mode: 'write' | 'check',
+  ) {
+    for (const owned of dirs) this.seen.set(owned.tree, new Map());
   }
-  return { written: written.sort(), removed: removed.sort(), unchanged };
-}
 
-function sameContent(file: string, content: string): boolean {
-  const size = Buffer.byteLength(content);
-  if (statSync(file).size !== size) return false;
-  return readFileSync(file, 'utf8') === content;
-}
+  /** A rendered file: compared with the disk, staged when different. */
+  put(file: TreeFile, content: string): void {
+    const owned = this.ownedDir(file.tree);
+    const target = path.join(owned.dir, file.path);
+    this.seen.get(file.tree)!.set(file.path, { file, kept: false });
+    if (sameContent(target, content)) {
+      this.unchanged++;
+      return;
+    }
+    this.written.push(rel(this.workDir, target));
+    if (this.mode === 'check') return;
+    try {
+      const staged = path.join(this.stagingFor(owned), String(this.moves.length));
+      writeFileSync(staged, content);
+      this.moves.push([staged, target]);
+    } catch (error) {
+      this.discard();
+      throw writeError(error, 'the output is unchanged');
+    }
+    faultPoint('stage', this.moves.length);
+  }
 
-/**
- * Replaces the trees with the given files so that a crash or a power cut leaves either the old or
- * the new state. New content is staged in a folder next to each tree (same file system, so every
- * move is a rename), flushed to the device, and a journal naming every move is committed with one
- * rename, then applied. A run killed after that point is completed by the next run
- * (`recoverInterruptedWrite`); one killed before leaves the old trees untouched.
- * Only files whose bytes differ are written.
- */
-export async function writeTrees(workDir: string, trees: readonly OwnedTree[]): Promise<TreeChanges> {
-  const changes = await diffTrees(trees, workDir);
-  if (changes.written.length === 0 && changes.removed.length === 0) return changes;
-  const moves: [string, string][] = [];
-  const journal: Journal = { moves, removals: changes.removed.map((r) => path.resolve(workDir, r)), staging: [] };
-  const treeOf = (target: string) => trees.find((t) => target.startsWith(t.dir + path.sep))!;
-  // One staging folder per file system the trees are on, decided once per tree (not per file).
-  const stagingByParent = new Map<string, string>();
-  const stagingOf = new Map<OwnedTree, string>();
-  const stagingFor = (tree: OwnedTree): string => {
-    let staging = stagingOf.get(tree);
+  /** A file the run record proves to be in place as it should be. */
+  keep(file: TreeFile): void {
+    this.seen.get(file.tree)!.set(file.path, { file, kept: true });
+    this.unchanged++;
+  }
+
+  /** Every file of this run by tree, with whether it was kept untouched. */
+  files(): ReadonlyMap<string, ReadonlyMap<string, { readonly file: TreeFile; readonly kept: boolean }>> {
+    return this.seen;
+  }
+
+  /** What the commit will do: files written so far, and the files on disk that this run did not render. */
+  async changes(): Promise<TreeChanges> {
+    const removed: string[] = [];
+    for (const owned of this.dirs) {
+      const seen = this.seen.get(owned.tree)!;
+      for (const file of await listOwnedFiles(owned)) if (!seen.has(file)) removed.push(rel(this.workDir, path.join(owned.dir, file)));
+    }
+    return { written: [...this.written].sort(), removed: removed.sort(), unchanged: this.unchanged };
+  }
+
+  /** Makes the staged files and the removals the new state (see the class comment). */
+  async commit(): Promise<TreeChanges> {
+    const changes = await this.changes();
+    if (this.mode === 'check' || (changes.written.length === 0 && changes.removed.length === 0)) {
+      this.discard();
+      return changes;
+    }
+    const journal: Journal = { moves: this.moves, removals: changes.removed.map((r) => path.resolve(this.workDir, r)), staging: this.staging };
+    try {
+      flushTrees(journal.staging, () => this.moves.map(([staged]) => staged));
+      commitJournal(this.workDir, journal);
+    } catch (error) {
+      // Before the commit point nothing in the trees has changed: drop what was staged and say so.
+      this.discard();
+      rmSync(path.join(this.workDir, `${JOURNAL}.${process.pid}.tmp`), { force: true });
+      throw writeError(error, 'the output is unchanged');
+    }
+    faultPoint('commit', 1);
+    try {
+      await applyJournal(this.workDir, journal);
+    } catch (error) {
+      throw writeError(error, 'the write was interrupted after its commit point; the next ozg-gitops generate completes it');
+    }
+    return changes;
+  }
+
+  /** Drops everything staged: the trees stay as they are. */
+  discard(): void {
+    for (const dir of this.staging) rmSync(dir, { recursive: true, force: true });
+  }
+
+  private ownedDir(tree: string): OwnedDir {
+    const owned = this.dirs.find((d) => d.tree === tree);
+    if (!owned) throw new Error(`no output folder for the ${tree} tree`);
+    return owned;
+  }
+
+  /** One staging folder per file system the trees are on, decided once per tree (not per file). */
+  private stagingFor(owned: OwnedDir): string {
+    let staging = this.stagingOf.get(owned.tree);
     if (staging) return staging;
-    const parent = stagingParent(workDir, tree.dir);
-    staging = stagingByParent.get(parent);
+    const parent = stagingParent(this.workDir, owned.dir);
+    staging = this.stagingByParent.get(parent);
     if (!staging) {
-      staging = path.join(parent, `${STAGING_PREFIX}${process.pid}-${stagingByParent.size}`);
+      staging = path.join(parent, `${STAGING_PREFIX}${process.pid}-${this.stagingByParent.size}`);
       rmSync(staging, { recursive: true, force: true });
       mkdirSync(staging, { recursive: true });
-      stagingByParent.set(parent, staging);
-      journal.staging.push(staging);
+      this.stagingByParent.set(parent, staging);
+      this.staging.push(staging);
     }
-    stagingOf.set(tree, staging);
+    this.stagingOf.set(owned.tree, staging);
     return staging;
-  };
-  try {
-    let n = 0;
-    for (const relPath of changes.written) {
-      const target = path.resolve(workDir, relPath);
-      const tree = treeOf(target);
-      const staging = stagingFor(tree);
-      const staged = path.join(staging, String(n++));
-      writeFileSync(staged, tree.files.get(path.relative(tree.dir, target).split(path.sep).join('/'))!);
-      moves.push([staged, target]);
-      faultPoint('stage', n);
-    }
-    flushTrees(journal.staging, () => moves.map(([staged]) => staged));
-    commitJournal(workDir, journal);
-  } catch (error) {
-    // Before the commit point nothing in the trees has changed: drop what was staged and say so.
-    for (const dir of journal.staging) rmSync(dir, { recursive: true, force: true });
-    rmSync(path.join(workDir, `${JOURNAL}.${process.pid}.tmp`), { force: true });
-    throw writeError(error, 'the output is unchanged');
   }
-  faultPoint('commit', 1);
-  try {
-    await applyJournal(workDir, journal);
-  } catch (error) {
-    throw writeError(error, 'the write was interrupted after its commit point; the next ozg-gitops generate completes it');
-  }
-  return changes;
+}
+
+/** The files of an owned folder (only its owned top-level folders, with `only`), relative to it. */
+export async function listOwnedFiles(owned: OwnedDir): Promise<Set<string>> {
+  if (!owned.only) return listFiles(owned.dir);
+  const out = new Set<string>();
+  for (const top of owned.only) for (const file of await listFiles(path.join(owned.dir, top))) out.add(`${top}/${file}`);
+  return out;
+}
+
+/** Synchronous on purpose: for tens of thousands of small files it is several times faster than promises. */
+function sameContent(file: string, content: string): boolean {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (!stat || stat.size !== Buffer.byteLength(content)) return false;
+  return readFileSync(file, 'utf8') === content;
 }
 
 /**

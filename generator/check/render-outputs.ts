@@ -1,0 +1,158 @@
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
+import type { ResolvedFleet } from '../model/resolve.js';
+import { renderBootstrap } from '../render/argocd-bootstrap.js';
+import { digestOf } from '../render/fingerprint.js';
+import { FLEET_TENANT_SCHEMA, renderFleetSchema } from '../render/fleet-schema.js';
+import { environmentUnits } from '../render/render-fleet.js';
+import { serializeFile, type RenderedFile } from '../render/serialize.js';
+import { applicationSetElements, findLostOutput } from './completeness.js';
+import { checkFleetModel, checkSharedFile, kommuneSourceFiles } from './invariants.js';
+import { renderAllKommunen } from './render-kommunen.js';
+import { validateRenderedFile } from './validate-output.js';
+
+/** The three trees the generator owns: the GitOps tree, the Argo CD bootstrap, the editor schemas. */
+export type TreeName = 'dist' | 'argocd' | 'schemas';
+
+/** One output file: where it goes, the render unit it belongs to and the fingerprint of its content's inputs. */
+export interface OutputFile {
+  /** A TreeName. */
+  readonly tree: string;
+  /** Relative to its tree, forward slashes. */
+  readonly path: string;
+  /** `env:<env>`, `cluster:<env>/<cluster>`, `kommune:<env>/<id>`, `bootstrap` or `schemas`. */
+  readonly unit: string;
+  /** The fingerprint of the unit's inputs (for a Kommune's files the same as `fingerprint`). */
+  readonly unitFingerprint: string;
+  /** The fingerprint of this file's content. */
+  readonly fingerprint: string;
+}
+
+/** What the last run left on disk (write/run-record.ts), asked before anything is rendered. */
+export interface OutputRecord {
+  /** A unit's files as the last run left them, when its fingerprint is the same and every one of them is on disk untouched. */
+  currentUnit(unit: string, fingerprint: string): readonly OutputFile[] | undefined;
+  /** Whether this file is on disk untouched since the last run, which wrote it from the same fingerprint. */
+  currentFile(tree: TreeName, path: string, fingerprint: string): boolean;
+}
+
+/** Where rendered files go as soon as they are rendered and checked (write/write-tree.ts stages them or compares them). */
+export interface OutputSink {
+  put(file: OutputFile, text: string): void;
+  /** A file the record proves to be in place: nothing to render, compare or write. */
+  keep(file: OutputFile): void;
+}
+
+export interface RenderOutputsOptions {
+  /** Only these environments' dist/ files (the bootstrap and schemas are always rendered). */
+  readonly envs?: readonly string[];
+  readonly jobs?: number;
+  /** Without a record every unit is rendered: `--check`, plans, a first run. */
+  readonly record?: OutputRecord;
+  readonly sink: OutputSink;
+  /** Each shared dist/ file (ApplicationSets, add-ons, platform projects) that was put, with its objects. */
+  readonly onSharedFile?: (file: RenderedFile) => void;
+}
+
+export interface RenderOutputsResult {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Units rendered (the rest came from the record), for the run's summary. */
+  readonly renderedUnits: number;
+  readonly keptUnits: number;
+}
+
+/**
+ * render → check, unit by unit, straight into the sink: the shared files of each cluster and
+ * environment, each Kommune's own files, the bootstrap and the editor schema. A unit whose
+ * fingerprint the record knows, with its files untouched on disk, is neither rendered nor
+ * checked (it was, by the run that wrote it, with the same generator); the rest are rendered,
+ * checked and put. A file is put only when its own fingerprint differs from the record's, so a
+ * pin change serializes one ApplicationSet per cluster, not all of them.
+ *
+ * Nothing is held but the diagnostics: memory does not grow with the size of the output.
+ * Throws (an internal error) when the render lost output of a Kommune still in the inputs.
+ */
+export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: readonly Diagnostic[], options: RenderOutputsOptions): Promise<RenderOutputsResult> {
+  const { record, sink } = options;
+  const found: Diagnostic[] = [...inputDiagnostics, ...checkFleetModel(fleet)];
+  const fileOf = kommuneSourceFiles(fleet);
+  const distPaths = new Set<string>();
+  const elements = new Set<string>();
+  const renderedClusters = new Set<string>();
+  let renderedUnits = 0;
+  let keptUnits = 0;
+  const keep = (file: OutputFile) => {
+    if (file.tree === 'dist') distPaths.add(file.path);
+    sink.keep(file);
+  };
+  const put = (file: OutputFile, text: string) => {
+    if (file.tree === 'dist') {
+      if (distPaths.has(file.path)) throw new Error(`two render modules wrote ${file.path}`);
+      distPaths.add(file.path);
+    }
+    sink.put(file, text);
+  };
+  /** Checks and puts one rendered manifest file unless the record has it at this fingerprint. */
+  const settle = (tree: TreeName, unit: string, unitFingerprint: string, file: RenderedFile) => {
+    // Rendered objects hold no Sets or Maps: plain JSON is their fingerprint's input.
+    const out: OutputFile = { tree, path: file.path, unit, unitFingerprint, fingerprint: digestOf([file.text ?? JSON.stringify(file.objects)]) };
+    if (record?.currentFile(tree, file.path, out.fingerprint)) return keep(out);
+    found.push(...validateRenderedFile(file, tree));
+    if (tree === 'dist') {
+      found.push(...checkSharedFile(file, fileOf));
+      options.onSharedFile?.(file);
+    }
+    put(out, serializeFile(file));
+  };
+
+  const selected = fleet.environments.filter((e) => !options.envs || options.envs.includes(e.name));
+  for (const env of selected) {
+    for (const unit of environmentUnits(env)) {
+      const key = `${unit.key.includes('/') ? 'cluster' : 'env'}:${unit.key}`;
+      const recorded = record?.currentUnit(key, unit.fingerprint);
+      if (recorded) {
+        keptUnits++;
+        recorded.forEach(keep);
+        continue;
+      }
+      renderedUnits++;
+      if (key.startsWith('cluster:')) renderedClusters.add(unit.key);
+      for (const file of unit.render()) {
+        for (const element of applicationSetElements(file)) elements.add(element);
+        settle('dist', key, unit.fingerprint, file);
+      }
+    }
+  }
+
+  const kommunen = await renderAllKommunen(selected, {
+    jobs: options.jobs,
+    isCurrent: record
+      ? (unit, fingerprint) => {
+          const recorded = record.currentUnit(unit, fingerprint);
+          recorded?.forEach(keep);
+          return recorded !== undefined;
+        }
+      : undefined,
+    onOutput: (output) => {
+      for (const [path, text] of output.files) put({ tree: 'dist', path, unit: output.unit, unitFingerprint: output.fingerprint, fingerprint: output.fingerprint }, text);
+    },
+  });
+  renderedUnits += kommunen.rendered;
+  keptUnits += selected.reduce((n, e) => n + e.kommunen.length, 0) - kommunen.rendered;
+  found.push(...kommunen.diagnostics);
+
+  // Few and small: rendered every time, written only when their bytes change.
+  for (const file of renderBootstrap(fleet)) settle('argocd', 'bootstrap', '', file);
+  const schema = renderFleetSchema(fleet);
+  const schemaFile: OutputFile = { tree: 'schemas', path: FLEET_TENANT_SCHEMA, unit: 'schemas', unitFingerprint: '', fingerprint: digestOf([schema]) };
+  if (record?.currentFile('schemas', schemaFile.path, schemaFile.fingerprint)) keep(schemaFile);
+  else put(schemaFile, schema);
+
+  const diagnostics = sortDiagnostics(found);
+  if (!hasErrors(diagnostics)) {
+    const lost = findLostOutput(selected, distPaths, elements, record ? renderedClusters : undefined);
+    if (lost.length > 0) {
+      throw new Error(`the render lost output of Kommunen that are still in the inputs, so nothing was written: ${lost.length} missing, e.g. ${lost.slice(0, 3).join('; ')}`);
+    }
+  }
+  return { diagnostics, renderedUnits, keptUnits };
+}
