@@ -2,7 +2,9 @@ import path from 'node:path';
 import { renderChecked, type RenderResult } from './check/render-checked.js';
 import { renderOutputs } from './check/render-outputs.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { directorySource } from './load/input-source.js';
+import { cacheFile } from './cache-dir.js';
+import { directorySource, memoizedSource } from './load/input-source.js';
+import { ParseCache } from './load/parse-cache.js';
 import type { ResolvedFleet } from './model/resolve.js';
 import { loadFleet } from './pipeline.js';
 import { checkRemovalGuards } from './plan/guards.js';
@@ -60,8 +62,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     // Recorded after the write, so the next no-op run can stop early; taken here, under this
     // run's lock, so it describes exactly the inputs this run renders.
     const incremental = !options.check && !options.envs;
-    const fingerprint = incremental ? await generateFingerprint({ ...options, outDir, bootstrapDir }) : undefined;
-    const { fleet, diagnostics: inputDiagnostics } = await loadFleet(directorySource(options.root), options.today);
+    const source = memoizedSource(directorySource(options.root));
+    const fingerprint = incremental ? await generateFingerprint({ ...options, outDir, bootstrapDir }, source) : undefined;
+    // --check trusts nothing it has not parsed and rendered itself.
+    const cache = options.check ? undefined : openParseCache(workDir, options.root);
+    const { fleet, diagnostics: inputDiagnostics } = await loadFleet(source, options.today, cache);
     if (!fleet) return { diagnostics: inputDiagnostics };
     const record = incremental ? await RunRecord.open(workDir, dirs) : undefined;
     const writer = new TreeWriter(workDir, dirs, options.check ? 'check' : 'write');
@@ -110,4 +115,9 @@ async function removalGuards(fleet: ResolvedFleet, outDir: string, writer: TreeW
     unchangedApplications.set(env.name, total - rendered);
   }
   return checkRemovalGuards(before, after, fleet, { allowMassRemoval: options.allowMassRemoval, unchangedApplications });
+}
+
+/** The parse cache of the inputs under `root` (load/parse-cache.ts). */
+export function openParseCache(workDir: string, root: string): ParseCache {
+  return ParseCache.open(`${cacheFile(workDir, 'parse-cache', [path.resolve(root)])}.bin`);
 }

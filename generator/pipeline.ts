@@ -1,6 +1,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import type { InputSource } from './load/input-source.js';
 import { loadInputs } from './load/load-inputs.js';
+import type { ParseCache } from './load/parse-cache.js';
 import { resolveFleet, type ResolvedFleet } from './model/resolve.js';
 import { validateInputs } from './validate/validate-inputs.js';
 
@@ -10,10 +11,18 @@ export interface FleetResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** load → validate → resolve: from files to one model, or to the list of everything wrong with them. */
-export async function loadFleet(source: InputSource, today: string): Promise<FleetResult> {
-  const loaded = await loadInputs(source);
+/**
+ * load → validate → resolve: from files to one model, or to the list of everything wrong with
+ * them. With a parse cache, Kommune files it knows are neither parsed nor checked on their own
+ * again, and the cache learns the files that passed.
+ */
+export async function loadFleet(source: InputSource, today: string, cache?: ParseCache): Promise<FleetResult> {
+  const loaded = await loadInputs(source, cache);
   const validated = validateInputs(loaded, today);
+  if (cache) {
+    for (const yaml of validated.checkedTenants) cache.set(loaded.cacheKeys.get(yaml.file)!, yaml.value);
+    cache.save();
+  }
   if (!validated.docs) return { diagnostics: validated.diagnostics };
   return { fleet: resolveFleet(validated.docs), diagnostics: validated.diagnostics };
 }

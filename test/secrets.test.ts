@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -52,7 +53,15 @@ describe('secrets through the External Secrets Operator, per Kommune', () => {
   it('renders what the secret backend must know: per Kommune its role, ServiceAccount, namespace, cluster, path prefix and policy', async () => {
     const root = copyFleet(SAMPLE_FLEET);
     expect((await cli('generate', '--root', root)).code).toBe(0);
-    const backend = JSON.parse(read(root, 'dist/prod/secret-backend/vault.json')) as { roles: Record<string, any>[]; policies: Record<string, { path: Record<string, { capabilities: string[] }> }> };
+    // One file per cluster, each for that cluster's auth mount; together every Kommune of the environment.
+    const files = readdirSync(path.join(root, 'dist/prod/secret-backend')).sort();
+    expect(files).toEqual(['prod-sh-1.json', 'prod-sh-2.json']);
+    const perCluster = files.map((f) => JSON.parse(read(root, `dist/prod/secret-backend/${f}`)) as { cluster: string; authMount: string; roles: Record<string, any>[]; policies: Record<string, { path: Record<string, { capabilities: string[] }> }> });
+    for (const file of perCluster) {
+      expect(file.authMount).toBe(`kubernetes-${file.cluster}`);
+      for (const role of file.roles) expect(role).toMatchObject({ cluster: file.cluster, authMount: file.authMount });
+    }
+    const backend = { roles: perCluster.flatMap((f) => f.roles), policies: Object.assign({}, ...perCluster.map((f) => f.policies)) as Record<string, { path: Record<string, { capabilities: string[] }> }> };
     expect(backend.roles).toHaveLength(22);
     const kiel = backend.roles.find((r) => r.kommune === 'sh-kiel')!;
     expect(kiel).toMatchObject({ role: 'prod-sh-kiel', cluster: 'prod-sh-2', authMount: 'kubernetes-prod-sh-2', namespace: 'sh-kiel', serviceAccount: 'external-secrets', mount: 'ozg', pathPrefix: 'prod/sh-kiel/', policy: 'ozg-prod-sh-kiel' });
@@ -86,7 +95,7 @@ describe('secrets through the External Secrets Operator, per Kommune', () => {
     await git.commit('keys');
     expect((await cli('tenant', 'add', '--root', dir, '--ags', '01056001', '--name', 'Gemeinde Appen', '--env', 'test,prod')).code).toBe(0);
     const plan = await cli('plan', '--root', dir, '--base', 'HEAD');
-    expect(plan.stdout).toContain('  secrets added: sh-appen/vorgang-manager-mongodb; write them to the secret store and apply dist/prod/secret-backend/vault.json before merging, or their apps wait for them');
+    expect(plan.stdout).toContain('  secrets added: sh-appen/vorgang-manager-mongodb; write them to the secret store and apply the roles and policies in dist/prod/secret-backend/ before merging, or their apps wait for them');
   });
 
   it('no Kommune project lets its apps create SecretStores or ExternalSecrets; the baseline project may', async () => {

@@ -19,7 +19,7 @@ export interface OutputFile {
   readonly tree: string;
   /** Relative to its tree, forward slashes. */
   readonly path: string;
-  /** `env:<env>`, `cluster:<env>/<cluster>`, `kommune:<env>/<id>`, `bootstrap` or `schemas`. */
+  /** `instance:<env>/<instance>`, `cluster:<env>/<cluster>`, `kommune:<env>/<id>`, `bootstrap` or `schemas`. */
   readonly unit: string;
   /** The fingerprint of the unit's inputs (for a Kommune's files the same as `fingerprint`). */
   readonly unitFingerprint: string;
@@ -107,7 +107,7 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
   const selected = fleet.environments.filter((e) => !options.envs || options.envs.includes(e.name));
   for (const env of selected) {
     for (const unit of environmentUnits(env)) {
-      const key = `${unit.key.includes('/') ? 'cluster' : 'env'}:${unit.key}`;
+      const key = unit.key;
       const recorded = record?.currentUnit(key, unit.fingerprint);
       if (recorded) {
         keptUnits++;
@@ -115,14 +115,13 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
         continue;
       }
       renderedUnits++;
-      if (key.startsWith('cluster:')) renderedClusters.add(unit.key);
+      if (key.startsWith('cluster:')) renderedClusters.add(key.slice('cluster:'.length));
       for (const file of unit.render()) {
         for (const element of applicationSetElements(file)) elements.add(element);
         settle('dist', key, unit.fingerprint, file);
       }
     }
   }
-
   const kommunen = await renderAllKommunen(selected, {
     jobs: options.jobs,
     isCurrent: record
@@ -139,14 +138,12 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
   renderedUnits += kommunen.rendered;
   keptUnits += selected.reduce((n, e) => n + e.kommunen.length, 0) - kommunen.rendered;
   found.push(...kommunen.diagnostics);
-
   // Few and small: rendered every time, written only when their bytes change.
   for (const file of renderBootstrap(fleet)) settle('argocd', 'bootstrap', '', file);
   const schema = renderFleetSchema(fleet);
   const schemaFile: OutputFile = { tree: 'schemas', path: FLEET_TENANT_SCHEMA, unit: 'schemas', unitFingerprint: '', fingerprint: digestOf([schema]) };
   if (record?.currentFile('schemas', schemaFile.path, schemaFile.fingerprint)) keep(schemaFile);
   else put(schemaFile, schema);
-
   const diagnostics = sortDiagnostics(found);
   if (!hasErrors(diagnostics)) {
     const lost = findLostOutput(selected, distPaths, elements, record ? renderedClusters : undefined);

@@ -47,3 +47,21 @@ async function isDirectory(p: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Reads each file once however often it is asked for: a run's fingerprint and its load read the same bytes. */
+export function memoizedSource(source: InputSource): InputSource {
+  let files: Promise<string[]> | undefined;
+  const bytes = new Map<string, Uint8Array>();
+  return {
+    label: source.label,
+    listInputFiles: () => (files ??= source.listInputFiles()),
+    async read(file) {
+      let content = bytes.get(file);
+      if (!content) {
+        content = await source.read(file);
+        bytes.set(file, content);
+      }
+      return content;
+    },
+  };
+}

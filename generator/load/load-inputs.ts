@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { InputSource } from './input-source.js';
-import { parseYamlFile, type YamlFile } from './yaml-file.js';
+import { ParseCache } from './parse-cache.js';
+import { checkedYamlFile, parseYamlFile, type YamlFile } from './yaml-file.js';
 
 /** Every input file, parsed, before any rule has looked at its content. */
 export interface LoadedInputs {
@@ -8,12 +9,16 @@ export interface LoadedInputs {
   readonly tenants: readonly YamlFile[];
   /** Problems found while reading: unreadable files, YAML errors, stray files. */
   readonly diagnostics: readonly Diagnostic[];
+  /** Kommune file → the parse cache's key of its bytes (only when loaded with a cache). */
+  readonly cacheKeys: ReadonlyMap<string, string>;
 }
 
 const ENVIRONMENT_FILE = /^environments\/[^/]+\.yaml$/;
 const TENANT_FILE = /^tenants\/[^/]+\/[^/]+\.yaml$/;
 
-export async function loadInputs(source: InputSource): Promise<LoadedInputs> {
+/** Reads and parses every input file; Kommune files the cache knows are not parsed again. */
+export async function loadInputs(source: InputSource, cache?: ParseCache): Promise<LoadedInputs> {
+  const cacheKeys = new Map<string, string>();
   const files = await source.listInputFiles();
   const environments: YamlFile[] = [];
   const tenants: YamlFile[] = [];
@@ -38,6 +43,15 @@ export async function loadInputs(source: InputSource): Promise<LoadedInputs> {
       problem(file, 'E_UNREADABLE', `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check the file permissions');
       continue;
     }
+    if (cache && isTenant) {
+      const key = ParseCache.key(bytes);
+      cacheKeys.set(file, key);
+      const value = cache.get(key);
+      if (value !== undefined) {
+        tenants.push(checkedYamlFile(file, bytes, value));
+        continue;
+      }
+    }
     const parsed = parseYamlFile(file, bytes);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.yaml) (isEnvironment ? environments : tenants).push(parsed.yaml);
@@ -48,5 +62,5 @@ export async function loadInputs(source: InputSource): Promise<LoadedInputs> {
   if (!files.some((f) => TENANT_FILE.test(f))) {
     problem('tenants', 'E_NO_TENANTS', 'no Kommune files found', 'add one with `ozg-gitops tenant add`, or pass --root to the folder holding tenants/');
   }
-  return { environments, tenants, diagnostics };
+  return { environments, tenants, diagnostics, cacheKeys };
 }

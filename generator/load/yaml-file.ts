@@ -14,6 +14,8 @@ export interface YamlFile {
   readonly lines: LineCounter;
   /** The plain JavaScript value, or undefined when the file did not parse. */
   readonly value: unknown;
+  /** Set when these bytes parsed and passed the file's own checks before (load/parse-cache.ts). */
+  readonly checked?: boolean;
 }
 
 export type PathSegment = string | number;
@@ -45,8 +47,7 @@ export function parseYamlFile(file: string, bytes: Uint8Array): { yaml?: YamlFil
     const col = offset - before.lastIndexOf('\n');
     return { diagnostics: [at('E_NOT_UTF8', `byte 0x${bytes[offset]?.toString(16)} is not valid UTF-8`, 'save the file as UTF-8 (it looks like Latin-1 or Windows-1252)', line, col)] };
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const { doc, lines } = parseWithPositions(text);
   const diagnostics: Diagnostic[] = [];
   // A tab in the indentation throws the parser off; what it reports after that (a "duplicate key"
   // on the lines it misread, for one) follows from the tab, so only the tab errors are shown.
@@ -65,6 +66,32 @@ export function parseYamlFile(file: string, bytes: Uint8Array): { yaml?: YamlFil
     return { diagnostics: [at('E_YAML_ALIAS', (error as Error).message, 'do not use YAML anchors and aliases to repeat content many times')] };
   }
   return { yaml: { file, text, doc, lines, value }, diagnostics };
+}
+
+function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCounter } {
+  const lines = new LineCounter();
+  return { doc: parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true }), lines };
+}
+
+/**
+ * A file whose bytes parsed and passed its own checks before, from its cached value: its
+ * positions are parsed only when a diagnostic asks for one.
+ */
+export function checkedYamlFile(file: string, bytes: Uint8Array, value: unknown): YamlFile {
+  const text = new TextDecoder('utf-8').decode(bytes);
+  let parsed: { doc: Document.Parsed; lines: LineCounter } | undefined;
+  return {
+    file,
+    text,
+    value,
+    checked: true,
+    get doc() {
+      return (parsed ??= parseWithPositions(text)).doc;
+    },
+    get lines() {
+      return (parsed ??= parseWithPositions(text)).lines;
+    },
+  };
 }
 
 /** Line and column of the deepest node that exists along `path` (the whole document when none does). */

@@ -69,7 +69,7 @@ export function formatPlan(plan: Plan, format: PlanFormat): string {
     }
     const rollout = changed ? rolloutLine(env.rollout) : undefined;
     if (rollout) item(rollout);
-    if (env.secretsAdded.length) item(`secrets added: ${names(env.secretsAdded)}; write them to the secret store and apply dist/${env.env}/secret-backend/vault.json before merging, or their apps wait for them`);
+    if (env.secretsAdded.length) item(`secrets added: ${names(env.secretsAdded)}; write them to the secret store and apply the roles and policies in dist/${env.env}/secret-backend/ before merging, or their apps wait for them`);
     if (env.secretsRemoved.length) item(`secrets removed: ${names(env.secretsRemoved)}; their ExternalSecrets go, the values stay in the secret store until removed there`);
     if (changed && env.windows) item(windowLine(env.windows, env.rollout?.minutes));
     if (changed && env.canaries.length) item(`canaries (first wave of the ApplicationSets it touches, updated first): ${names(env.canaries)}`);

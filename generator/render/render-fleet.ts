@@ -21,58 +21,54 @@ export function renderKommune(env: ResolvedEnvironment, k: ResolvedKommune): Ren
   return [renderKommuneBaseline(env, k), renderKommuneProject(env, k)];
 }
 
-/** The files shared by many Kommunen of one environment: add-ons, platform projects, ApplicationSets. */
+/** The files shared by many Kommunen of one environment: add-ons, platform projects, ApplicationSets, secret backend. */
 export function renderEnvironmentShared(env: ResolvedEnvironment): RenderedFile[] {
-  const files: RenderedFile[] = [];
-  for (const instance of env.instances) files.push(renderPlatformProjects(env, instance));
-  for (const cluster of env.clusters) {
-    const addons = renderClusterAddons(env, cluster);
-    if (addons) files.push(addons);
-    files.push(...renderClusterApplicationSets(env, cluster));
-  }
-  const backend = renderSecretBackend(env);
-  if (backend) files.push(backend);
-  return files;
+  return environmentUnits(env).flatMap((unit) => unit.render());
 }
 
 /** A part of the output rendered in one piece, with a fingerprint of exactly the values it is rendered from. */
 export interface RenderUnit {
-  /** `<env>` or `<env>/<cluster>`. */
+  /** `instance:<env>/<instance>` or `cluster:<env>/<cluster>`. */
   readonly key: string;
   readonly fingerprint: string;
   render(): RenderedFile[];
 }
 
 /**
- * The shared files of one environment as render units: one per cluster (its add-ons and
- * ApplicationSets) and one for the environment (platform projects and the secret backend, which
- * list every Kommune). A cluster unit renders from the environment with only that cluster's
- * Kommunen, the very value its fingerprint is taken of, so the fingerprint cannot miss an input:
- * a Kommune edit re-renders its own cluster's unit, a pin change every cluster of one environment.
+ * The shared files of one environment as render units: one per Argo CD instance (its platform
+ * projects, which list the namespaces of its clusters' Kommunen) and one per cluster (its add-ons,
+ * ApplicationSets and secret backend file). Each unit renders from the environment with only its
+ * own Kommunen, the very value its fingerprint is taken of, so the fingerprint cannot miss an
+ * input: a Kommune edit re-renders one instance and one cluster per environment, a pin change
+ * every cluster of one environment.
  */
 export function environmentUnits(env: ResolvedEnvironment): RenderUnit[] {
-  const kommuneJson = env.kommunen.map((k) => fingerprintJson(k));
   const withoutKommunen = fingerprintJson({ ...env, kommunen: [] });
-  const units: RenderUnit[] = [
-    {
-      key: env.name,
-      fingerprint: digestOf(['environment', withoutKommunen, ...kommuneJson]),
-      render: () => {
-        const files = env.instances.map((instance) => renderPlatformProjects(env, instance));
-        const backend = renderSecretBackend(env);
-        return backend ? [...files, backend] : files;
-      },
-    },
-  ];
-  for (const cluster of env.clusters) {
-    const own = env.kommunen.flatMap((k, i) => (k.cluster === cluster.name ? [i] : []));
-    const scoped: ResolvedEnvironment = { ...env, kommunen: own.map((i) => env.kommunen[i]!) };
+  const kommuneJson = env.kommunen.map((k) => fingerprintJson(k));
+  const scoped = (keep: (cluster: string) => boolean) => {
+    const own = env.kommunen.flatMap((k, i) => (keep(k.cluster) ? [i] : []));
+    return { env: { ...env, kommunen: own.map((i) => env.kommunen[i]!) } as ResolvedEnvironment, json: own.map((i) => kommuneJson[i]!) };
+  };
+  const units: RenderUnit[] = [];
+  for (const instance of env.instances) {
+    // The same clusters renderPlatformProjects takes: those whose instance this is.
+    const clusters = new Set(env.clusters.filter((c) => c.instance === instance.name).map((c) => c.name));
+    const own = scoped((cluster) => clusters.has(cluster));
     units.push({
-      key: `${env.name}/${cluster.name}`,
-      fingerprint: digestOf(['cluster', withoutKommunen, cluster.name, ...own.map((i) => kommuneJson[i]!)]),
+      key: `instance:${env.name}/${instance.name}`,
+      fingerprint: digestOf(['instance', withoutKommunen, instance.name, ...own.json]),
+      render: () => [renderPlatformProjects(own.env, instance)],
+    });
+  }
+  for (const cluster of env.clusters) {
+    const own = scoped((name) => name === cluster.name);
+    units.push({
+      key: `cluster:${env.name}/${cluster.name}`,
+      fingerprint: digestOf(['cluster', withoutKommunen, cluster.name, ...own.json]),
       render: () => {
-        const addons = renderClusterAddons(scoped, cluster);
-        return [...(addons ? [addons] : []), ...renderClusterApplicationSets(scoped, cluster)];
+        const addons = renderClusterAddons(own.env, cluster);
+        const backend = renderSecretBackend(own.env, cluster);
+        return [...(addons ? [addons] : []), ...renderClusterApplicationSets(own.env, cluster), ...(backend ? [backend] : [])];
       },
     });
   }

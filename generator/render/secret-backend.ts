@@ -1,10 +1,14 @@
-import type { ResolvedEnvironment } from '../model/resolve.js';
+import type { ResolvedCluster, ResolvedEnvironment } from '../model/resolve.js';
 import { authMount, SECRET_STORE_SERVICE_ACCOUNT, secretPrefix, secretRole } from '../model/secrets.js';
 import type { RenderedFile } from './serialize.js';
 
-/** Where the secret backend's configuration goes in dist/ (no Argo CD root reads this folder). */
-export function secretBackendPath(env: string): string {
-  return `${env}/secret-backend/vault.json`;
+/**
+ * Where the secret backend's configuration for one cluster goes in dist/ (no Argo CD root reads
+ * this folder): one file per cluster, as each cluster has its own Kubernetes auth mount, and so
+ * that a Kommune's change rewrites one cluster's file, not a file of every Kommune.
+ */
+export function secretBackendPath(env: string, cluster: string): string {
+  return `${env}/secret-backend/${cluster}.json`;
 }
 
 /**
@@ -15,10 +19,11 @@ export function secretBackendPath(env: string): string {
  * (`PUT /v1/sys/policies/acl/<name>`). Applying them is the platform team's tooling; the generator
  * talks to no secret backend and holds no secret.
  */
-export function renderSecretBackend(env: ResolvedEnvironment): RenderedFile | undefined {
+export function renderSecretBackend(env: ResolvedEnvironment, cluster: ResolvedCluster): RenderedFile | undefined {
   const store = env.doc.secretStore;
-  if (!store) return undefined;
-  const roles = env.kommunen.map((k) => {
+  const kommunen = env.kommunen.filter((k) => k.cluster === cluster.name);
+  if (!store || kommunen.length === 0) return undefined;
+  const roles = kommunen.map((k) => {
     const { mount, prefix } = secretPrefix(env.doc, k.id);
     const role = secretRole(env.name, k.id);
     const policy = `ozg-${role}`;
@@ -48,6 +53,6 @@ export function renderSecretBackend(env: ResolvedEnvironment): RenderedFile | un
       },
     ]),
   );
-  const document = { environment: env.name, provider: store.provider ?? 'vault', server: store.server, kvVersion: 2, roles, policies };
-  return { path: secretBackendPath(env.name), objects: [], source: env.file, text: `${JSON.stringify(document, null, 2)}\n` };
+  const document = { environment: env.name, cluster: cluster.name, provider: store.provider ?? 'vault', server: store.server, kvVersion: 2, authMount: authMount(env.doc, cluster.name), roles, policies };
+  return { path: secretBackendPath(env.name, cluster.name), objects: [], source: env.file, text: `${JSON.stringify(document, null, 2)}\n` };
 }

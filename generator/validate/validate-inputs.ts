@@ -1,5 +1,6 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import type { LoadedInputs } from '../load/load-inputs.js';
+import type { YamlFile } from '../load/yaml-file.js';
 import type { InputDocs } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
@@ -17,6 +18,8 @@ export interface ValidatedInputs {
   readonly docs?: InputDocs;
   /** Every problem, errors and warnings, sorted by file and position. */
   readonly diagnostics: readonly Diagnostic[];
+  /** Kommune files whose own checks (schema, literal secrets) found nothing: what the parse cache may keep. */
+  readonly checkedTenants: readonly YamlFile[];
 }
 
 /** Schema per file, then secrets, then the rules across files. Collects everything before failing. */
@@ -29,9 +32,12 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
     diagnostics.push(...found);
     if (found.length === 0) environments.push({ yaml, doc: yaml.value as EnvironmentDoc });
   }
+  const checkedTenants: YamlFile[] = [];
   for (const yaml of inputs.tenants) {
-    const found = [...checkShape(yaml, 'tenant'), ...findLiteralSecrets(yaml)];
+    // A file the parse cache knows passed these checks with exactly these bytes.
+    const found = yaml.checked ? [] : [...checkShape(yaml, 'tenant'), ...findLiteralSecrets(yaml)];
     diagnostics.push(...found);
+    if (found.length === 0) checkedTenants.push(yaml);
     if (found.length === 0) tenants.push({ yaml, doc: yaml.value as TenantDoc });
     // A file with schema errors still gets the checks of its well-formed fields.
     else diagnostics.push(...checkTenantFields({ yaml, doc: wellFormedFields(yaml, 'tenant') as Partial<TenantDoc> }));
@@ -46,9 +52,10 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
   // Placement needs valid inputs: the canary check runs once everything else passed.
   if (!hasErrors(diagnostics)) diagnostics.push(...checkRolloutCoverage(environments, tenants));
   const sorted = sortDiagnostics(diagnostics);
-  if (hasErrors(sorted)) return { diagnostics: sorted };
+  if (hasErrors(sorted)) return { diagnostics: sorted, checkedTenants };
   return {
     diagnostics: sorted,
+    checkedTenants,
     docs: {
       environments: environments.map((e) => ({ file: e.yaml.file, doc: e.doc })),
       tenants: tenants.map((t) => ({ file: t.yaml.file, doc: t.doc })),

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cacheFile, generatorCodeHash } from '../cache-dir.js';
 import { directorySource, type InputSource } from '../load/input-source.js';
 import { writeAtomically } from './durable.js';
 import { acquireLock } from './lock.js';
@@ -116,15 +115,8 @@ export async function recordRun(
   writeAtomically(target, JSON.stringify({ version: 2, code: generatorCodeHash(), fingerprint, trees, units } satisfies RecordData));
 }
 
-/**
- * Where the record lives: a cache folder, never the repository (it must not make a working tree
- * dirty): node_modules/.cache/ozg-gitops next to the output when there is one, else the temp folder.
- */
 function recordPath(workDir: string, dirs: readonly OwnedDir[]): string {
-  const key = createHash('sha256').update(dirs.map((d) => `${d.tree}=${d.dir}`).join('\0')).digest('hex').slice(0, 16);
-  const modules = path.join(workDir, 'node_modules');
-  const folder = existsSync(modules) ? path.join(modules, '.cache', 'ozg-gitops') : path.join(tmpdir(), 'ozg-gitops-cache');
-  return path.join(folder, `run-record-${key}.json`);
+  return `${cacheFile(workDir, 'run-record', dirs.map((d) => `${d.tree}=${d.dir}`))}.json`;
 }
 
 async function readRecord(workDir: string, dirs: readonly OwnedDir[]): Promise<RecordData | undefined> {
@@ -147,24 +139,6 @@ export async function fingerprintInputs(source: InputSource, extra: readonly str
   return hash.digest('hex');
 }
 
-let codeHash: string | undefined;
-/** The generator's own compiled code: a new version of it renders anew. */
-export function generatorCodeHash(): string {
-  if (codeHash) return codeHash;
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const hash = createHash('sha256');
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/\.(js|ts)$/.test(entry.name) && !entry.name.endsWith('.test.ts')) hash.update(readFileSync(full));
-    }
-  };
-  walk(root);
-  codeHash = hash.digest('hex');
-  return codeHash;
-}
-
 export interface RunIdentity {
   readonly root: string;
   readonly outDir: string;
@@ -182,9 +156,9 @@ export function ownedDirs(o: Pick<RunIdentity, 'root' | 'outDir' | 'bootstrapDir
   ];
 }
 
-/** The fingerprint of a full generate: the inputs under `root` and everything else that decides its output. */
-export async function generateFingerprint(o: RunIdentity): Promise<string> {
-  return fingerprintInputs(directorySource(o.root), [o.today, o.outDir, o.bootstrapDir, String(o.allowMassRemoval ?? false)]);
+/** The fingerprint of a full generate: the inputs under `root` (read from `source` when given) and everything else that decides its output. */
+export async function generateFingerprint(o: RunIdentity, source: InputSource = directorySource(o.root)): Promise<string> {
+  return fingerprintInputs(source, [o.today, o.outDir, o.bootstrapDir, String(o.allowMassRemoval ?? false)]);
 }
 
 /**

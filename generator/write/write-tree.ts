@@ -59,6 +59,7 @@ export class TreeWriter {
   private readonly stagingOf = new Map<string, string>();
   private readonly seen = new Map<string, Map<string, { file: TreeFile; kept: boolean }>>();
   private unchanged = 0;
+  private removed?: string[];
 
   constructor(
     private readonly workDir: string,
@@ -101,14 +102,20 @@ export class TreeWriter {
     return this.seen;
   }
 
-  /** What the commit will do: files written so far, and the files on disk that this run did not render. */
+  /**
+   * What the commit will do: the files written, and the files on disk that this run did not
+   * render. Ask once every file is put or kept; the folders are listed once.
+   */
   async changes(): Promise<TreeChanges> {
-    const removed: string[] = [];
-    for (const owned of this.dirs) {
-      const seen = this.seen.get(owned.tree)!;
-      for (const file of await listOwnedFiles(owned)) if (!seen.has(file)) removed.push(rel(this.workDir, path.join(owned.dir, file)));
+    if (!this.removed) {
+      const removed: string[] = [];
+      for (const owned of this.dirs) {
+        const seen = this.seen.get(owned.tree)!;
+        for (const file of await listOwnedFiles(owned)) if (!seen.has(file)) removed.push(rel(this.workDir, path.join(owned.dir, file)));
+      }
+      this.removed = removed.sort();
     }
-    return { written: [...this.written].sort(), removed: removed.sort(), unchanged: this.unchanged };
+    return { written: [...this.written].sort(), removed: this.removed, unchanged: this.unchanged };
   }
 
   /** Makes the staged files and the removals the new state (see the class comment). */
