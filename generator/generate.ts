@@ -2,7 +2,6 @@ import path from 'node:path';
 import { renderChecked, type RenderResult } from './check/render-checked.js';
 import { renderOutputs } from './check/render-outputs.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { cacheFile } from './cache-dir.js';
 import { directorySource, memoizedSource } from './load/input-source.js';
 import { ParseCache } from './load/parse-cache.js';
 import type { ResolvedFleet } from './model/resolve.js';
@@ -65,7 +64,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const source = memoizedSource(directorySource(options.root));
     const fingerprint = incremental ? await generateFingerprint({ ...options, outDir, bootstrapDir }, source) : undefined;
     // --check trusts nothing it has not parsed and rendered itself.
-    const cache = options.check ? undefined : openParseCache(workDir, options.root);
+    const cache = options.check ? undefined : ParseCache.forRoot(workDir, options.root);
     const { fleet, diagnostics: inputDiagnostics } = await loadFleet(source, options.today, cache);
     if (!fleet) return { diagnostics: inputDiagnostics };
     const record = incremental ? await RunRecord.open(workDir, dirs) : undefined;
@@ -115,9 +114,4 @@ async function removalGuards(fleet: ResolvedFleet, outDir: string, writer: TreeW
     unchangedApplications.set(env.name, total - rendered);
   }
   return checkRemovalGuards(before, after, fleet, { allowMassRemoval: options.allowMassRemoval, unchangedApplications });
-}
-
-/** The parse cache of the inputs under `root` (load/parse-cache.ts). */
-export function openParseCache(workDir: string, root: string): ParseCache {
-  return ParseCache.open(`${cacheFile(workDir, 'parse-cache', [path.resolve(root)])}.bin`);
 }

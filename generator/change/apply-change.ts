@@ -59,7 +59,8 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     }
     const files = [...options.edits.keys(), ...result.changes.written, ...result.changes.removed].sort();
     if (!wantsGit) return { files };
-    const plan = await planChange({ root: options.root, base: 'HEAD', today: options.today });
+    // The inputs generate just loaded are the plan's working tree.
+    const plan = await planChange({ root: options.root, base: 'HEAD', today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics } });
     // Plain text: git strips lines starting with # as comments when a commit is amended in an editor.
     const message = `${options.title}\n\n${formatPlan(plan, 'text')}`;
     const commit = await commitPaths(git, ['environments', 'tenants', 'dist', 'argocd', 'schemas'], message);

@@ -25,18 +25,18 @@ export function applicationSetElements(file: RenderedFile): string[] {
  * caller stops with an internal error before anything is written or pruned.
  *
  * `dist` is every dist/ path of the run, rendered or known to be in place; `elements` are those
- * of the ApplicationSets rendered in this run, and `renderedClusters` (`<env>/<cluster>`) says
- * whose elements were looked at (undefined: every cluster's).
+ * of the ApplicationSets rendered in this run, and `renderedSets` (`<env>/<cluster>/<app>`) says
+ * which ApplicationSets those were (undefined: all of them).
  */
-export function findLostOutput(envs: readonly ResolvedEnvironment[], dist: ReadonlySet<string>, elements: ReadonlySet<string>, renderedClusters?: ReadonlySet<string>): string[] {
+export function findLostOutput(envs: readonly ResolvedEnvironment[], dist: ReadonlySet<string>, elements: ReadonlySet<string>, renderedSets?: ReadonlySet<string>): string[] {
   const lost: string[] = [];
   for (const env of envs) {
     const renderedKommunen = env.kommunen.filter((k) => dist.has(baselinePath(env, k))).length;
     if (env.kommunen.length > 0 && renderedKommunen === 0) lost.push(`environment ${env.name} has ${env.kommunen.length} Kommunen, but not one Kommune file was rendered`);
     for (const k of env.kommunen) {
       for (const file of [baselinePath(env, k), kommuneProjectPath(env, k)]) if (!dist.has(file)) lost.push(`${file} (${k.id} is in ${k.file})`);
-      if (renderedClusters && !renderedClusters.has(`${env.name}/${k.cluster}`)) continue;
       for (const app of ['baseline', ...k.apps.map((a) => a.name)]) {
+        if (renderedSets && !renderedSets.has(`${env.name}/${k.cluster}/${app}`)) continue;
         if (!elements.has(`${env.name}/${k.cluster}/${app}/${k.id}`)) lost.push(`the ${app} ApplicationSet element of ${k.id} on ${k.cluster} in ${env.name}`);
       }
     }

@@ -19,7 +19,7 @@ export interface OutputFile {
   readonly tree: string;
   /** Relative to its tree, forward slashes. */
   readonly path: string;
-  /** `instance:<env>/<instance>`, `cluster:<env>/<cluster>`, `kommune:<env>/<id>`, `bootstrap` or `schemas`. */
+  /** A render unit's key (render/render-fleet.ts: RenderUnit), `kommune:<env>/<id>`, `bootstrap` or `schemas`. */
   readonly unit: string;
   /** The fingerprint of the unit's inputs (for a Kommune's files the same as `fingerprint`). */
   readonly unitFingerprint: string;
@@ -61,12 +61,11 @@ export interface RenderOutputsResult {
 }
 
 /**
- * render → check, unit by unit, straight into the sink: the shared files of each cluster and
- * environment, each Kommune's own files, the bootstrap and the editor schema. A unit whose
+ * render → check, unit by unit, straight into the sink: the shared files of each instance and
+ * cluster, each Kommune's own files, the bootstrap and the editor schema. A unit whose
  * fingerprint the record knows, with its files untouched on disk, is neither rendered nor
  * checked (it was, by the run that wrote it, with the same generator); the rest are rendered,
- * checked and put. A file is put only when its own fingerprint differs from the record's, so a
- * pin change serializes one ApplicationSet per cluster, not all of them.
+ * checked and put; a file whose content fingerprint the record has is kept even so.
  *
  * Nothing is held but the diagnostics: memory does not grow with the size of the output.
  * Throws (an internal error) when the render lost output of a Kommune still in the inputs.
@@ -77,7 +76,7 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
   const fileOf = kommuneSourceFiles(fleet);
   const distPaths = new Set<string>();
   const elements = new Set<string>();
-  const renderedClusters = new Set<string>();
+  const renderedSets = new Set<string>();
   let renderedUnits = 0;
   let keptUnits = 0;
   const keep = (file: OutputFile) => {
@@ -115,7 +114,7 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
         continue;
       }
       renderedUnits++;
-      if (key.startsWith('cluster:')) renderedClusters.add(key.slice('cluster:'.length));
+      if (key.startsWith('appset:')) renderedSets.add(key.slice('appset:'.length));
       for (const file of unit.render()) {
         for (const element of applicationSetElements(file)) elements.add(element);
         settle('dist', key, unit.fingerprint, file);
@@ -146,7 +145,7 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
   else put(schemaFile, schema);
   const diagnostics = sortDiagnostics(found);
   if (!hasErrors(diagnostics)) {
-    const lost = findLostOutput(selected, distPaths, elements, record ? renderedClusters : undefined);
+    const lost = findLostOutput(selected, distPaths, elements, record ? renderedSets : undefined);
     if (lost.length > 0) {
       throw new Error(`the render lost output of Kommunen that are still in the inputs, so nothing was written: ${lost.length} missing, e.g. ${lost.slice(0, 3).join('; ')}`);
     }

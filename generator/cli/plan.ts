@@ -11,11 +11,12 @@ export interface PlanCliOptions {
   readonly format: PlanFormat;
   readonly exitCode?: boolean;
   readonly allowMassRemoval?: boolean;
+  readonly full?: boolean;
 }
 
 export async function runPlan(options: PlanCliOptions, io: Io): Promise<number> {
   const [{ planChange }, { formatPlan }] = await Promise.all([import('../plan/plan.js'), import('../plan/format.js')]);
-  const plan = await planChange({ root: options.root, base: options.base, allowMassRemoval: options.allowMassRemoval, today: today() });
+  const plan = await planChange({ root: options.root, base: options.base, allowMassRemoval: options.allowMassRemoval, full: options.full, today: today() });
   io.out(formatPlan(plan, options.format).trimEnd());
   if (plan.guards.some((d) => d.severity === 'error')) return EXIT.invalid;
   if (options.exitCode && plan.hasChanges) return EXIT.differences;
@@ -31,7 +32,8 @@ export function registerPlan(program: Command, io: Io, run: (code: Promise<numbe
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--exit-code', 'exit 3 when there are changes')
     .option('--allow-mass-removal', 'let the change remove more than the environment\'s share of Applications')
-    .action((opts: { root: string; base?: string; format: PlanFormat; exitCode?: boolean; allowMassRemoval?: boolean }) =>
+    .option('--full', 'render both trees in full instead of only what the change touches (slower; the reference)')
+    .action((opts: { root: string; base?: string; format: PlanFormat; exitCode?: boolean; allowMassRemoval?: boolean; full?: boolean }) =>
       run(runPlan({ ...opts, root: path.resolve(opts.root) }, io)),
     );
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { generatorCodeHash } from '../cache-dir.js';
+import { cacheFile, generatorCodeHash } from '../cache-dir.js';
 
 /**
  * Kommune files as parsed and checked before, by the SHA-1 of their bytes. A nationwide run reads
@@ -32,6 +32,11 @@ export class ParseCache {
       // none yet, or unreadable: start empty
     }
     return new ParseCache(file, entries);
+  }
+
+  /** The cache of the inputs under `root`, next to the output in `workDir` (generator/cache-dir.ts). */
+  static forRoot(workDir: string, root: string): ParseCache {
+    return ParseCache.open(`${cacheFile(workDir, 'parse-cache', [path.resolve(root)])}.bin`);
   }
 
   static key(bytes: Uint8Array): string {

@@ -1,4 +1,5 @@
 import type { ResolvedFleet } from '../model/resolve.js';
+import { addonsFor } from '../render/cluster-addons.js';
 import type { Inventory } from './inventory.js';
 
 /**
@@ -19,8 +20,14 @@ export interface CapacityLine {
   readonly suggestion?: string;
 }
 
-/** Applications per Argo CD instance, per cluster and the largest ApplicationSet, against the limits. */
-export function checkCapacity(fleet: ResolvedFleet, inventory: Inventory): CapacityLine[] {
+/** Applications (of Kommunen and add-ons) per `<env>/<cluster>`, and per ApplicationSet `<cluster>-<app>`. */
+export interface ApplicationCounts {
+  readonly perCluster: ReadonlyMap<string, number>;
+  readonly perSet: ReadonlyMap<string, number>;
+}
+
+/** Counts what a rendered tree deploys. */
+export function countInventory(inventory: Inventory): ApplicationCounts {
   const perCluster = new Map<string, number>();
   const perSet = new Map<string, number>();
   for (const a of inventory.apps.values()) {
@@ -31,6 +38,35 @@ export function checkCapacity(fleet: ResolvedFleet, inventory: Inventory): Capac
     const [env, cluster] = key.split('/');
     perCluster.set(`${env}/${cluster}`, (perCluster.get(`${env}/${cluster}`) ?? 0) + 1);
   }
+  return { perCluster, perSet };
+}
+
+/**
+ * Counts the same from the model, without rendering: each Kommune's baseline and apps in its
+ * cluster's ApplicationSets, and `addonsFor` each cluster, which is where the render puts them
+ * (the completeness check confirms it on every generate).
+ */
+export function countModel(fleet: ResolvedFleet): ApplicationCounts {
+  const perCluster = new Map<string, number>();
+  const perSet = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, n = 1) => map.set(key, (map.get(key) ?? 0) + n);
+  for (const env of fleet.environments) {
+    for (const k of env.kommunen) {
+      add(perCluster, `${env.name}/${k.cluster}`, 1 + k.apps.length);
+      add(perSet, `${k.cluster}-baseline`);
+      for (const a of k.apps) add(perSet, `${k.cluster}-${a.name}`);
+    }
+    for (const cluster of env.clusters) {
+      const addons = addonsFor(env, cluster).length;
+      if (addons) add(perCluster, `${env.name}/${cluster.name}`, addons);
+    }
+  }
+  return { perCluster, perSet };
+}
+
+/** Applications per Argo CD instance, per cluster and the largest ApplicationSet, against the limits. */
+export function checkCapacity(fleet: ResolvedFleet, counts: ApplicationCounts): CapacityLine[] {
+  const { perCluster, perSet } = counts;
   const perInstance = new Map<string, { applications: number; shards: number }>();
   for (const env of fleet.environments) {
     for (const c of env.clusters) {

@@ -29,15 +29,33 @@ export interface EnvironmentChanges {
   readonly touchedApplicationSets: ReadonlySet<string>;
 }
 
-/** What changes per environment and layer between two inventories, grouped where identical. */
-export function diffInventories(before: Inventory, after: Inventory): EnvironmentChanges[] {
-  const envs = new Set<string>();
-  for (const inv of [before, after]) for (const a of inv.apps.values()) envs.add(a.env);
-  for (const inv of [before, after]) for (const k of inv.addons.keys()) envs.add(k.split('/')[0]!);
-  return [...envs].sort().map((env) => diffEnvironment(env, before, after));
+/** Kommunen and Applications of an environment before and after, when the inventories do not hold them all. */
+export interface EnvironmentTotals {
+  readonly kommunenBefore: number;
+  readonly kommunenAfter: number;
+  readonly applicationsBefore: number;
+  readonly applicationsAfter: number;
 }
 
-function diffEnvironment(env: string, before: Inventory, after: Inventory): EnvironmentChanges {
+export interface DiffOptions {
+  /** Every environment to report, when the inventories hold only what a change touches. */
+  readonly envs: readonly string[];
+  readonly totals: ReadonlyMap<string, EnvironmentTotals>;
+}
+
+/**
+ * What changes per environment and layer between two inventories, grouped where identical. The
+ * inventories may hold only the ApplicationSets and Kommunen a change touches (an incremental
+ * plan): then `options` gives the environments and their totals.
+ */
+export function diffInventories(before: Inventory, after: Inventory, options?: DiffOptions): EnvironmentChanges[] {
+  const envs = new Set<string>(options?.envs);
+  for (const inv of [before, after]) for (const a of inv.apps.values()) envs.add(a.env);
+  for (const inv of [before, after]) for (const k of inv.addons.keys()) envs.add(k.split('/')[0]!);
+  return [...envs].sort().map((env) => diffEnvironment(env, before, after, options?.totals.get(env)));
+}
+
+function diffEnvironment(env: string, before: Inventory, after: Inventory, totals?: EnvironmentTotals): EnvironmentChanges {
   const pick = (inv: Inventory) => new Map([...inv.apps].filter(([, a]) => a.env === env));
   const b = pick(before);
   const a = pick(after);
@@ -114,12 +132,12 @@ function diffEnvironment(env: string, before: Inventory, after: Inventory): Envi
 
   return {
     env,
-    kommunenBefore: kb.size,
-    kommunenAfter: ka.size,
+    kommunenBefore: totals?.kommunenBefore ?? kb.size,
+    kommunenAfter: totals?.kommunenAfter ?? ka.size,
     kommunenAdded: [...ka].filter((k) => !kb.has(k)).sort(),
     kommunenRemoved: [...kb].filter((k) => !ka.has(k)).sort(),
-    applicationsBefore: b.size,
-    applicationsAfter: a.size,
+    applicationsBefore: totals?.applicationsBefore ?? b.size,
+    applicationsAfter: totals?.applicationsAfter ?? a.size,
     layers,
     touchedApplicationSets: touched,
   };

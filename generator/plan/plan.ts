@@ -1,14 +1,18 @@
+import path from 'node:path';
 import { simpleGit } from 'simple-git';
+import { renderChanges } from '../check/render-changes.js';
 import { renderChecked } from '../check/render-checked.js';
-import { hasErrors, UserError, type Diagnostic } from '../diagnostics.js';
+import { hasErrors, sortDiagnostics, UserError, type Diagnostic } from '../diagnostics.js';
 import { gitRefSource } from '../load/git-source.js';
 import { directorySource } from '../load/input-source.js';
+import { ParseCache } from '../load/parse-cache.js';
 import type { ResolvedFleet, VersionException } from '../model/resolve.js';
-import { loadFleet } from '../pipeline.js';
-import { checkCapacity, type CapacityLine } from './capacity.js';
-import { diffInventories, type EnvironmentChanges } from './diff.js';
+import { loadFleet, type FleetResult } from '../pipeline.js';
+import { checkCapacity, countInventory, countModel, type CapacityLine } from './capacity.js';
+import { diffInventories, type EnvironmentChanges, type EnvironmentTotals } from './diff.js';
 import { checkRemovalGuards } from './guards.js';
-import { inventoryOf, type Inventory } from './inventory.js';
+import { addKommuneFile, addSharedFile, emptyInventory, inventoryOf, type Inventory } from './inventory.js';
+import { addonsFor } from '../render/cluster-addons.js';
 import { estimateRollout, type RolloutEstimate } from './rollout.js';
 import { DEFAULT_TIME_ZONE, durationMinutes, longestWaitMinutes } from '../model/windows.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
@@ -32,6 +36,13 @@ export interface PlanOptions {
   readonly base?: string;
   readonly allowMassRemoval?: boolean;
   readonly today: string;
+  /**
+   * Render both trees in full and compare everything, instead of only the render units the
+   * change touches: slower, and the reference the incremental plan is tested against.
+   */
+  readonly full?: boolean;
+  /** The working tree's inputs, when the caller (bump, promote...) has just loaded them. */
+  readonly head?: FleetResult;
 }
 
 export interface ExceptionLine extends VersionException {
@@ -96,8 +107,11 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
   } catch (error) {
     throw new UserError(`base ${ref} is not a commit in the repository at ${options.root}: ${(error as Error).message.split('\n')[0]}`, 2, [], 'E_BAD_BASE');
   }
-  const head = await renderInventory(await loadFleet(directorySource(options.root), options.today));
-  const base = await renderInventory(await loadFleet(baseSource, options.today));
+  // Kommune files unchanged since the base are mostly the same bytes: one cache serves both sides.
+  const cache = ParseCache.forRoot(path.resolve(options.root), options.root);
+  const headInputs = options.head ?? (await loadFleet(directorySource(options.root), options.today, cache));
+  const baseInputs = await loadFleet(baseSource, options.today, cache);
+  const { head, base, counts } = options.full ? await renderBoth(baseInputs, headInputs) : renderTouched(baseInputs, headInputs);
   if (!head.inventory) {
     throw new UserError(`the working tree does not validate${base.inventory ? '' : ` (nor does ${ref})`}`, 1, head.diagnostics, 'E_INVALID_HEAD');
   }
@@ -105,10 +119,10 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
     throw new UserError(`the base ${ref} does not validate, so there is nothing to compare with; the working tree validates`, 1, base.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ ...d, message: `at ${ref}: ${d.message}` })), 'E_INVALID_BASE');
   }
   const fleet = head.fleet!;
-  const changes = diffInventories(base.inventory, head.inventory);
+  const changes = diffInventories(base.inventory, head.inventory, counts && { envs: counts.envs, totals: counts.totals });
   const environments = changes.map((c) => {
     const env = fleet.environments.find((e) => e.name === c.env);
-    const addonsAfter = [...head.inventory!.addons.keys()].filter((k) => k.startsWith(`${c.env}/`)).length;
+    const addonsAfter = counts ? (env?.clusters.reduce((n, cluster) => n + addonsFor(env, cluster).length, 0) ?? 0) : [...head.inventory!.addons.keys()].filter((k) => k.startsWith(`${c.env}/`)).length;
     const decommissioned = c.kommunenRemoved.flatMap((id) => {
       const d = fleet.decommissioned.get(id);
       return d ? [{ id, reason: d.reason }] : [];
@@ -146,19 +160,68 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
   return {
     base: { ref, label: baseSource.label },
     environments,
-    guards: checkRemovalGuards(base.inventory, head.inventory, fleet, { allowMassRemoval: options.allowMassRemoval }),
+    guards: checkRemovalGuards(base.inventory, head.inventory, fleet, { allowMassRemoval: options.allowMassRemoval, unchangedApplications: counts?.unchangedApplications }),
     exceptions,
-    capacity: checkCapacity(fleet, head.inventory),
+    capacity: checkCapacity(fleet, counts ? countModel(fleet) : countInventory(head.inventory)),
     warnings: head.diagnostics.filter((d) => d.severity === 'warning'),
     hasChanges,
   };
 }
 
-async function renderInventory(loaded: { fleet?: ResolvedFleet; diagnostics: readonly Diagnostic[] }): Promise<{ fleet?: ResolvedFleet; inventory?: Inventory; diagnostics: readonly Diagnostic[] }> {
-  if (!loaded.fleet) return { diagnostics: loaded.diagnostics };
-  const rendered = await renderChecked(loaded.fleet, loaded.diagnostics);
-  if (!rendered.shared || !rendered.dist || hasErrors(rendered.diagnostics)) return { fleet: loaded.fleet, diagnostics: rendered.diagnostics };
-  return { fleet: loaded.fleet, inventory: inventoryOf(rendered.shared, rendered.dist), diagnostics: rendered.diagnostics };
+interface SideInventory {
+  readonly fleet?: ResolvedFleet;
+  /** Unset when the side's inputs or output do not validate. */
+  readonly inventory?: Inventory;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** For an incremental plan, whose inventories hold only what the change touches: counts from the models. */
+interface ModelCounts {
+  readonly envs: readonly string[];
+  readonly totals: ReadonlyMap<string, EnvironmentTotals>;
+  readonly unchangedApplications: ReadonlyMap<string, number>;
+}
+
+/** Both trees rendered in full, in memory: the reference. */
+async function renderBoth(base: FleetResult, head: FleetResult): Promise<{ base: SideInventory; head: SideInventory; counts?: undefined }> {
+  const side = async (loaded: FleetResult): Promise<SideInventory> => {
+    if (!loaded.fleet) return { diagnostics: loaded.diagnostics };
+    const rendered = await renderChecked(loaded.fleet, loaded.diagnostics);
+    if (!rendered.shared || !rendered.dist || hasErrors(rendered.diagnostics)) return { fleet: loaded.fleet, diagnostics: rendered.diagnostics };
+    return { fleet: loaded.fleet, inventory: inventoryOf(rendered.shared, rendered.dist), diagnostics: rendered.diagnostics };
+  };
+  return { head: await side(head), base: await side(base) };
+}
+
+/**
+ * Only the render units whose fingerprints differ between base and head, rendered and checked on
+ * both sides (check/render-changes.ts); what the rest holds is the same on both sides, so the
+ * inventories hold what changes and the totals come from the models.
+ */
+function renderTouched(base: FleetResult, head: FleetResult): { base: SideInventory; head: SideInventory; counts?: ModelCounts } {
+  if (!base.fleet || !head.fleet) return { base: { fleet: base.fleet, diagnostics: base.diagnostics }, head: { fleet: head.fleet, diagnostics: head.diagnostics } };
+  const inventories = { base: emptyInventory(), head: emptyInventory() };
+  const found = renderChanges(base.fleet, head.fleet, {
+    onSharedFile: (side, file) => addSharedFile(inventories[side], file),
+    onKommuneFile: (side, file, text) => addKommuneFile(inventories[side], file, text),
+  });
+  const side = (loaded: FleetResult, own: Diagnostic[], inventory: Inventory): SideInventory => {
+    const diagnostics = sortDiagnostics([...loaded.diagnostics, ...own]);
+    return { fleet: loaded.fleet, diagnostics, ...(hasErrors(diagnostics) ? {} : { inventory }) };
+  };
+  const envs = [...new Set([...base.fleet.environments, ...head.fleet.environments].map((e) => e.name))].sort();
+  // Every Kommune has a baseline Application and one per app.
+  const kommunenOf = (fleet: ResolvedFleet, env: string) => fleet.environments.find((e) => e.name === env)?.kommunen ?? [];
+  const applicationsOf = (fleet: ResolvedFleet, env: string) => kommunenOf(fleet, env).reduce((n, k) => n + 1 + k.apps.length, 0);
+  const totals = new Map(envs.map((env) => [env, { kommunenBefore: kommunenOf(base.fleet!, env).length, kommunenAfter: kommunenOf(head.fleet!, env).length, applicationsBefore: applicationsOf(base.fleet!, env), applicationsAfter: applicationsOf(head.fleet!, env) }]));
+  const rendered = new Map<string, number>();
+  for (const a of inventories.base.apps.values()) rendered.set(a.env, (rendered.get(a.env) ?? 0) + 1);
+  const unchangedApplications = new Map(envs.map((env) => [env, applicationsOf(base.fleet!, env) - (rendered.get(env) ?? 0)]));
+  return {
+    base: side(base, found.base, inventories.base),
+    head: side(head, found.head, inventories.head),
+    counts: { envs, totals, unchangedApplications },
+  };
 }
 
 function summarizeWindows(doc: EnvironmentDoc, rolloutMinutes: number | undefined, today: string): WindowSummary | undefined {

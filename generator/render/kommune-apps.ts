@@ -117,19 +117,18 @@ function elementFor(env: ResolvedEnvironment, k: ResolvedKommune, appName?: stri
 }
 
 /**
- * One ApplicationSet per environment, cluster and app (plus one for the baselines). The chart
- * version appears once, in the template; Kommunen are list elements without it, so a bump
- * changes one line per ApplicationSet.
+ * The cluster's ApplicationSet of one app (`baseline` for the baselines), or none when no
+ * Kommune there runs it. One per environment, cluster and app: the chart version appears once,
+ * in the template; Kommunen are list elements without it, so a bump changes one line per
+ * ApplicationSet.
  */
-export function renderClusterApplicationSets(env: ResolvedEnvironment, cluster: ResolvedCluster): RenderedFile[] {
-  const kommunen = env.kommunen.filter((k) => k.cluster === cluster.name);
-  if (kommunen.length === 0) return [];
-  const files: RenderedFile[] = [];
+export function renderApplicationSet(env: ResolvedEnvironment, cluster: ResolvedCluster, app: string): RenderedFile | undefined {
   const namespace = instanceOf(env, cluster.name).namespace;
-
-  // Baselines come from this repository; their Applications use the platform's baseline project.
-  files.push(
-    render(env, cluster, 'baseline', namespace, kommunen.map((k) => elementFor(env, k)), {
+  if (app === 'baseline') {
+    const kommunen = env.kommunen.filter((k) => k.cluster === cluster.name);
+    if (kommunen.length === 0) return undefined;
+    // Baselines come from this repository; their Applications use the platform's baseline project.
+    return render(env, cluster, 'baseline', namespace, kommunen.map((k) => elementFor(env, k)), {
       project: `${env.name}-baseline`,
       source: {
         repoURL: env.doc.argocd.repoURL,
@@ -137,27 +136,21 @@ export function renderClusterApplicationSets(env: ResolvedEnvironment, cluster: 
         path: `${env.repoPath}/kommunen/{{ .kommune }}`,
         directory: { include: 'baseline.yaml' },
       },
-    }),
-  );
-
-  const appNames = [...new Set(kommunen.flatMap((k) => k.apps.map((a) => a.name)))].sort();
-  for (const appName of appNames) {
-    const pin = env.doc.apps[appName]!;
-    const users = kommunen.filter((k) => k.apps.some((a) => a.name === appName));
-    files.push(
-      render(env, cluster, appName, namespace, users.map((k) => elementFor(env, k, appName)), {
-        project: `${env.name}-{{ .kommune }}`,
-        source: {
-          repoURL: pin.repoURL,
-          chart: pin.chart,
-          // The one place this app's version is pinned for this cluster.
-          targetRevision: `{{ dig "versionException" "${pin.version}" . }}`,
-          helm: { releaseName: appName, values: VALUES_TEMPLATE },
-        },
-      }),
-    );
+    });
   }
-  return files;
+  const users = env.kommunen.filter((k) => k.cluster === cluster.name && k.apps.some((a) => a.name === app));
+  if (users.length === 0) return undefined;
+  const pin = env.doc.apps[app]!;
+  return render(env, cluster, app, namespace, users.map((k) => elementFor(env, k, app)), {
+    project: `${env.name}-{{ .kommune }}`,
+    source: {
+      repoURL: pin.repoURL,
+      chart: pin.chart,
+      // The one place this app's version is pinned for this cluster.
+      targetRevision: `{{ dig "versionException" "${pin.version}" . }}`,
+      helm: { releaseName: app, values: VALUES_TEMPLATE },
+    },
+  });
 }
 
 function render(

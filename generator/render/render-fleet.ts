@@ -1,7 +1,8 @@
 import type { ResolvedEnvironment, ResolvedFleet, ResolvedKommune } from '../model/resolve.js';
+import type { EnvironmentDoc } from '../schemas/environment.js';
 import { renderBootstrap } from './argocd-bootstrap.js';
 import { renderClusterAddons, renderPlatformProjects } from './cluster-addons.js';
-import { renderClusterApplicationSets } from './kommune-apps.js';
+import { renderApplicationSet } from './kommune-apps.js';
 import { renderKommuneBaseline } from './kommune-baseline.js';
 import { renderKommuneProject } from './kommune-project.js';
 import { renderSecretBackend } from './secret-backend.js';
@@ -28,51 +29,72 @@ export function renderEnvironmentShared(env: ResolvedEnvironment): RenderedFile[
 
 /** A part of the output rendered in one piece, with a fingerprint of exactly the values it is rendered from. */
 export interface RenderUnit {
-  /** `instance:<env>/<instance>` or `cluster:<env>/<cluster>`. */
+  /** `instance:<env>/<instance>`, `addons:<env>/<cluster>`, `secrets:<env>/<cluster>` or `appset:<env>/<cluster>/<app>`. */
   readonly key: string;
   readonly fingerprint: string;
   render(): RenderedFile[];
 }
 
 /**
- * The shared files of one environment as render units: one per Argo CD instance (its platform
- * projects, which list the namespaces of its clusters' Kommunen) and one per cluster (its add-ons,
- * ApplicationSets and secret backend file). Each unit renders from the environment with only its
- * own Kommunen, the very value its fingerprint is taken of, so the fingerprint cannot miss an
- * input: a Kommune edit re-renders one instance and one cluster per environment, a pin change
- * every cluster of one environment.
+ * The shared files of one environment as render units: per Argo CD instance its platform
+ * projects; per cluster its add-ons, its secret backend file and each of its ApplicationSets.
+ * Each unit renders from a copy of the environment cut down to what it needs (only its own
+ * Kommunen, an ApplicationSet only its own app's pin and each Kommune's entry for that app), and
+ * its fingerprint is taken of exactly that copy, so it cannot miss an input: a Kommune edit
+ * re-renders that Kommune's ApplicationSets, a pin change the ApplicationSets of that app.
  */
 export function environmentUnits(env: ResolvedEnvironment): RenderUnit[] {
-  const withoutKommunen = fingerprintJson({ ...env, kommunen: [] });
-  const kommuneJson = env.kommunen.map((k) => fingerprintJson(k));
-  const scoped = (keep: (cluster: string) => boolean) => {
-    const own = env.kommunen.flatMap((k, i) => (keep(k.cluster) ? [i] : []));
-    return { env: { ...env, kommunen: own.map((i) => env.kommunen[i]!) } as ResolvedEnvironment, json: own.map((i) => kommuneJson[i]!) };
-  };
+  const doc: EnvironmentDoc = { ...env.doc, apps: {} };
+  // Each part is digested once; a unit's fingerprint is the digest of its parts' digests.
+  const environmentDigest = digestOf([fingerprintJson({ ...env, doc, kommunen: [] })]);
+  const core = env.kommunen.map((k): ResolvedKommune => ({ ...k, apps: [] }));
+  const coreDigest = core.map((k) => digestOf([fingerprintJson(k)]));
+  const apps = env.kommunen.map((k) => new Map(k.apps.map((a) => [a.name, { app: a, digest: digestOf([fingerprintJson(a)]) }])));
+  const cut = (kommunen: readonly ResolvedKommune[], cutDoc = doc): ResolvedEnvironment => ({ ...env, doc: cutDoc, kommunen });
+
   const units: RenderUnit[] = [];
   for (const instance of env.instances) {
     // The same clusters renderPlatformProjects takes: those whose instance this is.
     const clusters = new Set(env.clusters.filter((c) => c.instance === instance.name).map((c) => c.name));
-    const own = scoped((cluster) => clusters.has(cluster));
+    const own = indices(env, (k) => clusters.has(k.cluster));
+    const scoped = cut(own.map((i) => core[i]!));
     units.push({
       key: `instance:${env.name}/${instance.name}`,
-      fingerprint: digestOf(['instance', withoutKommunen, instance.name, ...own.json]),
-      render: () => [renderPlatformProjects(own.env, instance)],
+      fingerprint: digestOf(['instance', environmentDigest, instance.name, ...own.map((i) => coreDigest[i]!)]),
+      render: () => [renderPlatformProjects(scoped, instance)],
     });
   }
   for (const cluster of env.clusters) {
-    const own = scoped((name) => name === cluster.name);
-    units.push({
-      key: `cluster:${env.name}/${cluster.name}`,
-      fingerprint: digestOf(['cluster', withoutKommunen, cluster.name, ...own.json]),
-      render: () => {
-        const addons = renderClusterAddons(own.env, cluster);
-        const backend = renderSecretBackend(own.env, cluster);
-        return [...(addons ? [addons] : []), ...renderClusterApplicationSets(own.env, cluster), ...(backend ? [backend] : [])];
-      },
-    });
+    const own = indices(env, (k) => k.cluster === cluster.name);
+    const withoutApps = cut(own.map((i) => core[i]!));
+    const ownDigest = own.map((i) => coreDigest[i]!);
+    const addons = cut([]);
+    units.push(
+      { key: `addons:${env.name}/${cluster.name}`, fingerprint: digestOf(['addons', environmentDigest, cluster.name]), render: () => optional(renderClusterAddons(addons, cluster)) },
+      { key: `secrets:${env.name}/${cluster.name}`, fingerprint: digestOf(['secrets', environmentDigest, cluster.name, ...ownDigest]), render: () => optional(renderSecretBackend(withoutApps, cluster)) },
+      { key: `appset:${env.name}/${cluster.name}/baseline`, fingerprint: digestOf(['appset', environmentDigest, cluster.name, 'baseline', ...ownDigest]), render: () => optional(renderApplicationSet(withoutApps, cluster, 'baseline')) },
+    );
+    const appNames = [...new Set(own.flatMap((i) => [...apps[i]!.keys()]))].sort();
+    for (const app of appNames) {
+      const users = own.filter((i) => apps[i]!.has(app));
+      const pin = env.doc.apps[app]!;
+      const scoped = cut(users.map((i) => ({ ...core[i]!, apps: [apps[i]!.get(app)!.app] })), { ...doc, apps: { [app]: pin } });
+      units.push({
+        key: `appset:${env.name}/${cluster.name}/${app}`,
+        fingerprint: digestOf(['appset', environmentDigest, cluster.name, app, fingerprintJson(pin), ...users.flatMap((i) => [coreDigest[i]!, apps[i]!.get(app)!.digest])]),
+        render: () => optional(renderApplicationSet(scoped, cluster, app)),
+      });
+    }
   }
   return units;
+}
+
+function indices(env: ResolvedEnvironment, keep: (k: ResolvedKommune) => boolean): number[] {
+  return env.kommunen.flatMap((k, i) => (keep(k) ? [i] : []));
+}
+
+function optional(file: RenderedFile | undefined): RenderedFile[] {
+  return file ? [file] : [];
 }
 
 /** Everything but the per-Kommune files: shared dist/ files of the selected environments, and the bootstrap. */

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../diagnostics.js';
 
@@ -17,6 +17,8 @@ export interface LockHooks {
  * stale lock therefore never both end up holding it: check-delete-create without the marker can.
  */
 export function acquireLock(workDir: string, hooks: LockHooks = {}): () => void {
+  // `generate --out` may name a folder whose parent does not exist yet.
+  mkdirSync(workDir, { recursive: true });
   const lockPath = path.join(workDir, LOCK);
   for (let attempt = 0; attempt < 3; attempt++) {
     if (tryCreate(lockPath)) return () => rmSync(lockPath, { force: true });

@@ -1,0 +1,62 @@
+import type { Diagnostic } from '../diagnostics.js';
+import type { ResolvedEnvironment, ResolvedFleet } from '../model/resolve.js';
+import { environmentUnits, type RenderUnit } from '../render/render-fleet.js';
+import type { RenderedFile } from '../render/serialize.js';
+import { checkFleetModel, checkSharedFile, kommuneSourceFiles } from './invariants.js';
+import { KommuneTemplates, type KommuneUnit } from './kommune-files.js';
+import { validateRenderedFile } from './validate-output.js';
+
+export type Side = 'base' | 'head';
+
+export interface RenderChangesOptions {
+  /** A shared dist/ file of a unit that differs between the sides, with its objects. */
+  readonly onSharedFile: (side: Side, file: RenderedFile) => void;
+  /** A Kommune file (path relative to dist/) of a Kommune whose own files differ between the sides. */
+  readonly onKommuneFile: (side: Side, path: string, text: string) => void;
+}
+
+/**
+ * What a change renders differently, from two resolved fleets and their render units: a unit
+ * with the same key and fingerprint on both sides renders to the same bytes, so it is rendered on
+ * neither; every other unit is rendered, and checked, on each side that has it. A pin change
+ * renders the ApplicationSets of one environment twice and no Kommune file; a Kommune edit one
+ * cluster, one instance and that Kommune per environment. Returns each side's output checks.
+ */
+export function renderChanges(base: ResolvedFleet, head: ResolvedFleet, options: RenderChangesOptions): Record<Side, Diagnostic[]> {
+  const found: Record<Side, Diagnostic[]> = { base: checkFleetModel(base), head: checkFleetModel(head) };
+  const fileOf = { base: kommuneSourceFiles(base), head: kommuneSourceFiles(head) };
+  const templates = { base: new KommuneTemplates(), head: new KommuneTemplates() };
+  const names = [...new Set([...base.environments, ...head.environments].map((e) => e.name))].sort();
+  for (const name of names) {
+    const envs: Record<Side, ResolvedEnvironment | undefined> = { base: base.environments.find((e) => e.name === name), head: head.environments.find((e) => e.name === name) };
+    const units: Record<Side, Map<string, RenderUnit>> = {
+      base: new Map(envs.base ? environmentUnits(envs.base).map((u) => [u.key, u]) : []),
+      head: new Map(envs.head ? environmentUnits(envs.head).map((u) => [u.key, u]) : []),
+    };
+    for (const key of [...new Set([...units.base.keys(), ...units.head.keys()])].sort()) {
+      if (units.base.get(key)?.fingerprint === units.head.get(key)?.fingerprint) continue;
+      for (const side of ['base', 'head'] as const) {
+        for (const file of units[side].get(key)?.render() ?? []) {
+          found[side].push(...validateRenderedFile(file, 'dist'), ...checkSharedFile(file, fileOf[side]));
+          options.onSharedFile(side, file);
+        }
+      }
+    }
+    const kommunen: Record<Side, Map<string, { env: ResolvedEnvironment; unit: KommuneUnit }>> = { base: new Map(), head: new Map() };
+    for (const side of ['base', 'head'] as const) {
+      const env = envs[side];
+      for (const k of env?.kommunen ?? []) kommunen[side].set(k.id, { env: env!, unit: templates[side].unit(env!, k) });
+    }
+    for (const id of [...new Set([...kommunen.base.keys(), ...kommunen.head.keys()])].sort()) {
+      if (kommunen.base.get(id)?.unit.fingerprint === kommunen.head.get(id)?.unit.fingerprint) continue;
+      for (const side of ['base', 'head'] as const) {
+        const entry = kommunen[side].get(id);
+        if (!entry) continue;
+        const own = entry.unit.materialize();
+        found[side].push(...entry.unit.shared, ...own.diagnostics);
+        for (const [path, text] of own.files) options.onKommuneFile(side, path, text);
+      }
+    }
+  }
+  return found;
+}
