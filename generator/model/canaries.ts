@@ -40,15 +40,34 @@ export function assignCanaries(env: string, firstWave: string, perApplicationSet
     if (missing <= 0) continue;
     const candidates = list
       .filter((k) => k.wave !== firstWave && !k.waveExplicit && k.canary !== false)
-      .map((k) => ({ k, volunteer: k.canary === true, score: score(`${env}/${key}/${k.id}`) }))
-      .sort((a, b) => Number(b.volunteer) - Number(a.volunteer) || b.score - a.score || (a.k.id < b.k.id ? -1 : 1));
-    for (const { k } of candidates.slice(0, missing)) {
+      .map((k) => ({ k, volunteer: k.canary === true, score: score(`${env}/${key}/${k.id}`) }));
+    const order = (a: (typeof candidates)[number], b: (typeof candidates)[number]) => Number(b.volunteer) - Number(a.volunteer) || b.score - a.score || (a.k.id < b.k.id ? -1 : 1);
+    for (const { k } of firstInOrder(candidates, missing, order)) {
       const set = chosen.get(k.id) ?? new Set<string>();
       set.add(key);
       chosen.set(k.id, set);
     }
   }
   return chosen;
+}
+
+/**
+ * The first `count` items in `order`, in that order: the same as sorting and slicing, in one
+ * pass (an ApplicationSet needs one or two canaries out of up to 1,000 Kommunen; sorting them all
+ * was most of the canary choice at 10,800 Kommunen).
+ */
+function firstInOrder<T>(items: readonly T[], count: number, order: (a: T, b: T) => number): T[] {
+  const best: T[] = [];
+  for (const item of items) {
+    if (best.length === count && order(item, best[count - 1]!) >= 0) continue;
+    let i = best.length === count ? count - 1 : best.length;
+    while (i > 0 && order(item, best[i - 1]!) < 0) {
+      best[i] = best[i - 1]!;
+      i--;
+    }
+    best[i] = item;
+  }
+  return best.slice(0, count);
 }
 
 /**

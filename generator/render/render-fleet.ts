@@ -44,12 +44,25 @@ export interface RenderUnit {
  * re-renders that Kommune's ApplicationSets, a pin change the ApplicationSets of that app.
  */
 export function environmentUnits(env: ResolvedEnvironment): RenderUnit[] {
+  // The model is immutable: a bump's generate and its plan share the units of the same environment.
+  let units = unitsOf.get(env);
+  if (!units) {
+    units = cutIntoUnits(env);
+    unitsOf.set(env, units);
+  }
+  return units;
+}
+
+const unitsOf = new WeakMap<ResolvedEnvironment, RenderUnit[]>();
+
+function cutIntoUnits(env: ResolvedEnvironment): RenderUnit[] {
   const doc: EnvironmentDoc = { ...env.doc, apps: {} };
-  // Each part is digested once; a unit's fingerprint is the digest of its parts' digests.
+  // Each part is serialized once; a unit's fingerprint is one digest over its parts (one hash
+  // per unit, not per part: at 10,800 Kommunen creating hashes costs more than hashing bytes).
   const environmentDigest = digestOf([fingerprintJson({ ...env, doc, kommunen: [] })]);
   const core = env.kommunen.map((k): ResolvedKommune => ({ ...k, apps: [] }));
-  const coreDigest = core.map((k) => digestOf([fingerprintJson(k)]));
-  const apps = env.kommunen.map((k) => new Map(k.apps.map((a) => [a.name, { app: a, digest: digestOf([fingerprintJson(a)]) }])));
+  const coreJson = core.map((k) => fingerprintJson(k));
+  const apps = env.kommunen.map((k) => new Map(k.apps.map((a) => [a.name, { app: a, json: fingerprintJson(a) }])));
   const cut = (kommunen: readonly ResolvedKommune[], cutDoc = doc): ResolvedEnvironment => ({ ...env, doc: cutDoc, kommunen });
 
   const units: RenderUnit[] = [];
@@ -60,19 +73,19 @@ export function environmentUnits(env: ResolvedEnvironment): RenderUnit[] {
     const scoped = cut(own.map((i) => core[i]!));
     units.push({
       key: `instance:${env.name}/${instance.name}`,
-      fingerprint: digestOf(['instance', environmentDigest, instance.name, ...own.map((i) => coreDigest[i]!)]),
+      fingerprint: digestOf(['instance', environmentDigest, instance.name, ...own.map((i) => coreJson[i]!)]),
       render: () => [renderPlatformProjects(scoped, instance)],
     });
   }
   for (const cluster of env.clusters) {
     const own = indices(env, (k) => k.cluster === cluster.name);
     const withoutApps = cut(own.map((i) => core[i]!));
-    const ownDigest = own.map((i) => coreDigest[i]!);
+    const ownJson = own.map((i) => coreJson[i]!);
     const addons = cut([]);
     units.push(
       { key: `addons:${env.name}/${cluster.name}`, fingerprint: digestOf(['addons', environmentDigest, cluster.name]), render: () => optional(renderClusterAddons(addons, cluster)) },
-      { key: `secrets:${env.name}/${cluster.name}`, fingerprint: digestOf(['secrets', environmentDigest, cluster.name, ...ownDigest]), render: () => optional(renderSecretBackend(withoutApps, cluster)) },
-      { key: `appset:${env.name}/${cluster.name}/baseline`, fingerprint: digestOf(['appset', environmentDigest, cluster.name, 'baseline', ...ownDigest]), render: () => optional(renderApplicationSet(withoutApps, cluster, 'baseline')) },
+      { key: `secrets:${env.name}/${cluster.name}`, fingerprint: digestOf(['secrets', environmentDigest, cluster.name, ...ownJson]), render: () => optional(renderSecretBackend(withoutApps, cluster)) },
+      { key: `appset:${env.name}/${cluster.name}/baseline`, fingerprint: digestOf(['appset', environmentDigest, cluster.name, 'baseline', ...ownJson]), render: () => optional(renderApplicationSet(withoutApps, cluster, 'baseline')) },
     );
     const appNames = [...new Set(own.flatMap((i) => [...apps[i]!.keys()]))].sort();
     for (const app of appNames) {
@@ -81,7 +94,7 @@ export function environmentUnits(env: ResolvedEnvironment): RenderUnit[] {
       const scoped = cut(users.map((i) => ({ ...core[i]!, apps: [apps[i]!.get(app)!.app] })), { ...doc, apps: { [app]: pin } });
       units.push({
         key: `appset:${env.name}/${cluster.name}/${app}`,
-        fingerprint: digestOf(['appset', environmentDigest, cluster.name, app, fingerprintJson(pin), ...users.flatMap((i) => [coreDigest[i]!, apps[i]!.get(app)!.digest])]),
+        fingerprint: digestOf(['appset', environmentDigest, cluster.name, app, fingerprintJson(pin), ...users.flatMap((i) => [coreJson[i]!, apps[i]!.get(app)!.json])]),
         render: () => optional(renderApplicationSet(scoped, cluster, app)),
       });
     }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheFile, generatorCodeHash } from '../cache-dir.js';
 import { directorySource, type InputSource } from '../load/input-source.js';
-import { writeAtomically } from './durable.js';
 import { acquireLock } from './lock.js';
 import { listOwnedFiles, type OwnedDir, type TreeFile } from './write-tree.js';
 
@@ -36,13 +35,15 @@ export class RunRecord {
   private constructor(
     private readonly data: RecordData,
     private readonly dirs: readonly OwnedDir[],
+    /** The record file's own mtime (see `untouched`). */
+    private readonly recordedAt: number,
   ) {}
 
   /** The record for these output folders, or undefined when there is none or another generator version wrote it. */
   static async open(workDir: string, dirs: readonly OwnedDir[]): Promise<RunRecord | undefined> {
     const data = await readRecord(workDir, dirs);
     if (!data || data.code !== generatorCodeHash()) return undefined;
-    return new RunRecord(data, dirs);
+    return new RunRecord(data, dirs, statSync(recordPath(workDir, dirs)).mtimeMs);
   }
 
   currentUnit(unit: string, fingerprint: string): readonly TreeFile[] | undefined {
@@ -62,10 +63,15 @@ export class RunRecord {
     return entry && [entry[0], entry[1]];
   }
 
+  /**
+   * Size and mtime as recorded. A file whose recorded mtime is not older than the record itself
+   * could have been changed again within the same clock tick without its mtime moving (git calls
+   * such entries racily clean): it counts as touched and is rendered and compared again.
+   */
   private untouched(tree: string, file: string): boolean {
     const entry = this.data.trees[tree]?.[file];
     const owned = this.dirs.find((d) => d.tree === tree);
-    if (!entry || !owned) return false;
+    if (!entry || !owned || entry[1] >= this.recordedAt) return false;
     const stat = statSync(path.join(owned.dir, file), { throwIfNoEntry: false });
     return stat !== undefined && stat.size === entry[0] && stat.mtimeMs === entry[1];
   }
@@ -99,7 +105,7 @@ export async function recordRun(
   const units: RecordData['units'] = {};
   for (const owned of dirs) {
     const entries: Record<string, [number, number, string, string]> = {};
-    for (const [file, { file: f, kept }] of [...(files.get(owned.tree) ?? [])].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [file, { file: f, kept }] of files.get(owned.tree) ?? []) {
       let stat = kept ? previous?.recordedStat(owned.tree, file) : undefined;
       if (!stat) {
         const now = statSync(path.join(owned.dir, file));
@@ -112,7 +118,10 @@ export async function recordRun(
   }
   const target = recordPath(workDir, dirs);
   await mkdir(path.dirname(target), { recursive: true });
-  writeAtomically(target, JSON.stringify({ version: 2, code: generatorCodeHash(), fingerprint, trees, units } satisfies RecordData));
+  // Renamed into place, not flushed: a record lost in a crash only means one full render.
+  const tmp = `${target}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ version: 2, code: generatorCodeHash(), fingerprint, trees, units } satisfies RecordData));
+  renameSync(tmp, target);
 }
 
 function recordPath(workDir: string, dirs: readonly OwnedDir[]): string {
@@ -174,6 +183,7 @@ export async function unchangedGenerate(o: RunIdentity): Promise<number | undefi
     const dirs = ownedDirs(o);
     const data = await readRecord(workDir, dirs);
     if (!data || data.code !== generatorCodeHash() || data.fingerprint !== (await generateFingerprint(o))) return undefined;
+    const recordedAt = statSync(recordPath(workDir, dirs)).mtimeMs;
     let files = 0;
     for (const owned of dirs) {
       const recorded = data.trees[owned.tree];
@@ -184,7 +194,8 @@ export async function unchangedGenerate(o: RunIdentity): Promise<number | undefi
         const expected = recorded[file];
         if (!expected) return undefined;
         const stat = statSync(path.join(owned.dir, file));
-        if (stat.size !== expected[0] || stat.mtimeMs !== expected[1]) return undefined;
+        // A racily clean file (see RunRecord) needs a real run.
+        if (stat.size !== expected[0] || stat.mtimeMs !== expected[1] || expected[1] >= recordedAt) return undefined;
       }
       files += present.size;
     }
