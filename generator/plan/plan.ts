@@ -199,7 +199,11 @@ async function renderBoth(base: FleetResult, head: FleetResult): Promise<{ base:
  * inventories hold what changes and the totals come from the models.
  */
 function renderTouched(base: FleetResult, head: FleetResult): { base: SideInventory; head: SideInventory; counts?: ModelCounts } {
-  if (!base.fleet || !head.fleet) return { base: { fleet: base.fleet, diagnostics: base.diagnostics }, head: { fleet: head.fleet, diagnostics: head.diagnostics } };
+  if (!base.fleet || !head.fleet) {
+    // Nothing to compare: the plan stops on the side that does not validate, naming it.
+    const alone = (loaded: FleetResult): SideInventory => ({ fleet: loaded.fleet, diagnostics: loaded.diagnostics, ...(loaded.fleet ? { inventory: emptyInventory() } : {}) });
+    return { base: alone(base), head: alone(head) };
+  }
   const inventories = { base: emptyInventory(), head: emptyInventory() };
   const found = renderChanges(base.fleet, head.fleet, {
     onSharedFile: (side, file) => addSharedFile(inventories[side], file),

@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment, ResolvedFleet, ResolvedKommune } from '../model/resolve.js';
+import type { ResolvedCluster, ResolvedEnvironment, ResolvedFleet, ResolvedInstance, ResolvedKommune } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import { renderBootstrap } from './argocd-bootstrap.js';
 import { renderClusterAddons, renderPlatformProjects } from './cluster-addons.js';
@@ -55,51 +55,70 @@ export function environmentUnits(env: ResolvedEnvironment): RenderUnit[] {
 
 const unitsOf = new WeakMap<ResolvedEnvironment, RenderUnit[]>();
 
-function cutIntoUnits(env: ResolvedEnvironment): RenderUnit[] {
-  const doc: EnvironmentDoc = { ...env.doc, apps: {} };
-  // Each part is serialized once; a unit's fingerprint is one digest over its parts (one hash
-  // per unit, not per part: at 10,800 Kommunen creating hashes costs more than hashing bytes).
-  const environmentDigest = digestOf([fingerprintJson({ ...env, doc, kommunen: [] })]);
-  const core = env.kommunen.map((k): ResolvedKommune => ({ ...k, apps: [] }));
-  const coreJson = core.map((k) => fingerprintJson(k));
-  const apps = env.kommunen.map((k) => new Map(k.apps.map((a) => [a.name, { app: a, json: fingerprintJson(a) }])));
-  const cut = (kommunen: readonly ResolvedKommune[], cutDoc = doc): ResolvedEnvironment => ({ ...env, doc: cutDoc, kommunen });
+/** What a unit renders: its files' function and the Kommunen (indices into the environment's) it renders from. */
+type UnitPlan =
+  | { readonly kind: 'instance'; readonly key: string; readonly fingerprint: string; readonly instance: ResolvedInstance; readonly own: readonly number[] }
+  | { readonly kind: 'addons' | 'secrets'; readonly key: string; readonly fingerprint: string; readonly cluster: ResolvedCluster; readonly own: readonly number[] }
+  | { readonly kind: 'appset'; readonly key: string; readonly fingerprint: string; readonly cluster: ResolvedCluster; readonly app: string; readonly own: readonly number[] };
 
-  const units: RenderUnit[] = [];
+function cutIntoUnits(env: ResolvedEnvironment): RenderUnit[] {
+  // Planned in a function of its own, so that the render closures below do not keep the
+  // serialized parts alive (closures share their function's scope).
+  const doc: EnvironmentDoc = { ...env.doc, apps: {} };
+  const cut = (own: readonly number[], only?: string): ResolvedEnvironment => ({
+    ...env,
+    doc: only ? { ...doc, apps: { [only]: env.doc.apps[only]! } } : doc,
+    kommunen: own.map((i) => {
+      const k = env.kommunen[i]!;
+      return { ...k, apps: only ? k.apps.filter((a) => a.name === only) : [] };
+    }),
+  });
+  return planUnits(env, doc).map((plan): RenderUnit => {
+    const { key, fingerprint } = plan;
+    switch (plan.kind) {
+      case 'instance':
+        return { key, fingerprint, render: () => [renderPlatformProjects(cut(plan.own), plan.instance)] };
+      case 'addons':
+        return { key, fingerprint, render: () => optional(renderClusterAddons(cut([]), plan.cluster)) };
+      case 'secrets':
+        return { key, fingerprint, render: () => optional(renderSecretBackend(cut(plan.own), plan.cluster)) };
+      case 'appset':
+        return { key, fingerprint, render: () => optional(renderApplicationSet(cut(plan.own, plan.app === 'baseline' ? undefined : plan.app), plan.cluster, plan.app)) };
+    }
+  });
+}
+
+/**
+ * Each unit's fingerprint, over the same cut-down values `cutIntoUnits` renders it from. Each
+ * part is serialized once; one hash per unit, not per part: at 10,800 Kommunen creating hashes
+ * costs more than hashing bytes.
+ */
+function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc): UnitPlan[] {
+  const environmentDigest = digestOf([fingerprintJson({ ...env, doc, kommunen: [] })]);
+  const coreJson = env.kommunen.map((k) => fingerprintJson({ ...k, apps: [] }));
+  const appJson = env.kommunen.map((k) => new Map(k.apps.map((a) => [a.name, fingerprintJson(a)])));
+  const plans: UnitPlan[] = [];
   for (const instance of env.instances) {
     // The same clusters renderPlatformProjects takes: those whose instance this is.
     const clusters = new Set(env.clusters.filter((c) => c.instance === instance.name).map((c) => c.name));
     const own = indices(env, (k) => clusters.has(k.cluster));
-    const scoped = cut(own.map((i) => core[i]!));
-    units.push({
-      key: `instance:${env.name}/${instance.name}`,
-      fingerprint: digestOf(['instance', environmentDigest, instance.name, ...own.map((i) => coreJson[i]!)]),
-      render: () => [renderPlatformProjects(scoped, instance)],
-    });
+    plans.push({ kind: 'instance', key: `instance:${env.name}/${instance.name}`, fingerprint: digestOf(['instance', environmentDigest, instance.name, ...own.map((i) => coreJson[i]!)]), instance, own });
   }
   for (const cluster of env.clusters) {
     const own = indices(env, (k) => k.cluster === cluster.name);
-    const withoutApps = cut(own.map((i) => core[i]!));
     const ownJson = own.map((i) => coreJson[i]!);
-    const addons = cut([]);
-    units.push(
-      { key: `addons:${env.name}/${cluster.name}`, fingerprint: digestOf(['addons', environmentDigest, cluster.name]), render: () => optional(renderClusterAddons(addons, cluster)) },
-      { key: `secrets:${env.name}/${cluster.name}`, fingerprint: digestOf(['secrets', environmentDigest, cluster.name, ...ownJson]), render: () => optional(renderSecretBackend(withoutApps, cluster)) },
-      { key: `appset:${env.name}/${cluster.name}/baseline`, fingerprint: digestOf(['appset', environmentDigest, cluster.name, 'baseline', ...ownJson]), render: () => optional(renderApplicationSet(withoutApps, cluster, 'baseline')) },
+    plans.push(
+      { kind: 'addons', key: `addons:${env.name}/${cluster.name}`, fingerprint: digestOf(['addons', environmentDigest, cluster.name]), cluster, own: [] },
+      { kind: 'secrets', key: `secrets:${env.name}/${cluster.name}`, fingerprint: digestOf(['secrets', environmentDigest, cluster.name, ...ownJson]), cluster, own },
+      { kind: 'appset', key: `appset:${env.name}/${cluster.name}/baseline`, fingerprint: digestOf(['appset', environmentDigest, cluster.name, 'baseline', ...ownJson]), cluster, app: 'baseline', own },
     );
-    const appNames = [...new Set(own.flatMap((i) => [...apps[i]!.keys()]))].sort();
-    for (const app of appNames) {
-      const users = own.filter((i) => apps[i]!.has(app));
-      const pin = env.doc.apps[app]!;
-      const scoped = cut(users.map((i) => ({ ...core[i]!, apps: [apps[i]!.get(app)!.app] })), { ...doc, apps: { [app]: pin } });
-      units.push({
-        key: `appset:${env.name}/${cluster.name}/${app}`,
-        fingerprint: digestOf(['appset', environmentDigest, cluster.name, app, fingerprintJson(pin), ...users.flatMap((i) => [coreJson[i]!, apps[i]!.get(app)!.json])]),
-        render: () => optional(renderApplicationSet(scoped, cluster, app)),
-      });
+    for (const app of [...new Set(own.flatMap((i) => [...appJson[i]!.keys()]))].sort()) {
+      const users = own.filter((i) => appJson[i]!.has(app));
+      const fingerprint = digestOf(['appset', environmentDigest, cluster.name, app, fingerprintJson(env.doc.apps[app]), ...users.flatMap((i) => [coreJson[i]!, appJson[i]!.get(app)!])]);
+      plans.push({ kind: 'appset', key: `appset:${env.name}/${cluster.name}/${app}`, fingerprint, cluster, app, own: users });
     }
   }
-  return units;
+  return plans;
 }
 
 function indices(env: ResolvedEnvironment, keep: (k: ResolvedKommune) => boolean): number[] {
