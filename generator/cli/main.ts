@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
 import { EXIT, printDiagnostics, processIo, type Io } from './io.js';
 import { registerGenerate } from './generate.js';
@@ -79,11 +79,41 @@ function exitCodeFor(error: unknown, io: Io): number {
   return EXIT.internal;
 }
 
-// A larger young generation: rendering a nationwide fleet allocates many short-lived objects,
-// and the default semi-space makes the scavenger run thousands of times.
-setFlagsFromString('--max-semi-space-size=64');
+/**
+ * Commands run on a worker thread with a heap budget. Left alone, V8 sizes its heap from the
+ * machine's memory (over 4 GiB on a 24 GiB machine) and lets garbage pile up towards that, while
+ * a nationwide render keeps about 200 MB alive. The process, its pid and its signals stay the
+ * same (the lock and the crash tests rely on that). OZG_GITOPS_HEAP_MB changes the budget.
+ */
+export const DEFAULT_HEAP_MB = 384;
 
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+async function runWithHeapBudget(argv: string[]): Promise<number> {
+  const setting = process.env.OZG_GITOPS_HEAP_MB;
+  const budget = setting === undefined || setting === '' ? DEFAULT_HEAP_MB : Number(setting);
+  if (!Number.isInteger(budget) || budget < 128) {
+    processIo.err(`error: OZG_GITOPS_HEAP_MB=${setting} is not a heap budget; give whole MiB, at least 128 (default ${DEFAULT_HEAP_MB})`);
+    return EXIT.usage;
+  }
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { cliArgv: argv, isTTY: processIo.isTTY },
+    resourceLimits: { maxOldGenerationSizeMb: budget, maxYoungGenerationSizeMb: 48 },
+  });
+  return new Promise((resolve) => {
+    let code: number = EXIT.internal;
+    worker.on('message', (exitCode: number) => (code = exitCode));
+    worker.on('error', (error: Error & { code?: string }) => {
+      code = EXIT.internal;
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') processIo.err(`error: ozg-gitops needed more than its heap budget of ${budget} MiB; run it again with OZG_GITOPS_HEAP_MB=${budget * 2}`);
+      else exitCodeFor(error, processIo);
+    });
+    worker.on('exit', () => resolve(code));
+  });
+}
+
+const invokedDirectly = isMainThread && process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
 if (invokedDirectly) {
-  process.exitCode = await runCli(process.argv.slice(2));
+  process.exitCode = await runWithHeapBudget(process.argv.slice(2));
+} else if (!isMainThread && (workerData as { cliArgv?: string[] } | null)?.cliArgv) {
+  const { cliArgv, isTTY } = workerData as { cliArgv: string[]; isTTY: boolean };
+  parentPort!.postMessage(await runCli(cliArgv, { ...processIo, isTTY }));
 }
