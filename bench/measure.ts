@@ -1,7 +1,11 @@
-import { runCli } from '../generator/cli/main.js';
+import { runWithHeapBudget } from '../generator/cli/main.js';
 
-/** Runs one CLI invocation and prints its wall time and the process's peak RSS (workers included) as JSON. */
+/**
+ * Runs one CLI invocation as the installed command runs it (on its worker thread, with its heap
+ * budget) and prints, as the last line, its wall time and the process's peak RSS (workers
+ * included) as JSON.
+ */
 const started = performance.now();
-const code = await runCli(process.argv.slice(2), { out: () => undefined, err: () => undefined, isTTY: false });
+const code = await runWithHeapBudget(process.argv.slice(2));
 const ms = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ code, ms, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`\n${JSON.stringify({ code, ms, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);

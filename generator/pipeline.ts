@@ -13,14 +13,14 @@ export interface FleetResult {
 
 /**
  * load → validate → resolve: from files to one model, or to the list of everything wrong with
- * them. With a parse cache, Kommune files it knows are neither parsed nor checked on their own
- * again, and the cache learns the files that passed.
+ * them. With a parse cache, files it knows are neither parsed nor checked on their own again,
+ * and the cache learns the files that passed.
  */
 export async function loadFleet(source: InputSource, today: string, cache?: ParseCache): Promise<FleetResult> {
   const loaded = await loadInputs(source, cache);
   const validated = validateInputs(loaded, today);
   if (cache) {
-    for (const yaml of validated.checkedTenants) cache.set(loaded.cacheKeys.get(yaml.file)!, yaml.value);
+    for (const yaml of validated.checkedFiles) cache.set(loaded.cacheKeys.get(yaml.file)!, yaml.value);
     cache.save();
   }
   if (!validated.docs) return { diagnostics: validated.diagnostics };

@@ -4,6 +4,7 @@ import semver from 'semver';
 import { UserError } from '../diagnostics.js';
 import { setAppVersion } from '../edit/environment-file.js';
 import { directorySource } from '../load/input-source.js';
+import { ParseCache } from '../load/parse-cache.js';
 import { loadFleet } from '../pipeline.js';
 import { applyInputChange, type ChangeResult } from './apply-change.js';
 
@@ -30,7 +31,7 @@ export interface PromoteResult extends ChangeResult {
  * if the source environment runs it: at least one Kommune there has it as its effective version.
  */
 export async function promoteVersions(o: PromoteOptions): Promise<PromoteResult> {
-  const { fleet, diagnostics } = await loadFleet(directorySource(o.root), o.today);
+  const { fleet, diagnostics } = await loadFleet(directorySource(o.root), o.today, ParseCache.forRoot(o.root, o.root));
   if (!fleet) throw new UserError('the inputs do not validate; fix them before promoting', 1, diagnostics, 'E_INVALID_INPUTS');
   const source = fleet.environments.find((e) => e.name === o.from);
   const target = fleet.environments.find((e) => e.name === o.to);

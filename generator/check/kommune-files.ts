@@ -66,7 +66,7 @@ function fillMetadata(metadata: KubeObject['metadata'], fill: (v: string) => str
  */
 export interface KommuneUnit {
   readonly fingerprint: string;
-  /** The template's checks, which do not depend on the Kommune's own values: reported whether or not its files are filled in. */
+  /** The template's checks, which do not depend on the Kommune's own values (checked on first use). */
   readonly shared: readonly Diagnostic[];
   /** Its files and the checks of its own names. */
   materialize(): KommuneFiles;
@@ -104,7 +104,9 @@ export class KommuneTemplates {
     };
     return {
       fingerprint: digestOf([template.digest, ...values]),
-      shared: template.diagnostics.map((d) => ({ ...d, file: k.file, message: fill(d.message, false) })),
+      get shared() {
+        return template.diagnostics.map((d) => ({ ...d, file: k.file, message: fill(d.message, false) }));
+      },
       materialize: () => {
         // Names, namespaces and labels are checked on the real values: an id that makes an invalid
         // name must fail here exactly as in a direct render.
@@ -125,10 +127,15 @@ export class KommuneTemplates {
       const shape: ResolvedKommune = { ...k, id: PLACEHOLDERS.id, namespace: PLACEHOLDERS.id, name: PLACEHOLDERS.name, ags: PLACEHOLDERS.ags, land: PLACEHOLDERS.land as ResolvedKommune['land'], wave: PLACEHOLDERS.wave, file: k.file };
       const files = renderKommune(env, shape);
       const texts = files.map((f) => [f.path, serializeQuoted(f)] as const);
+      let diagnostics: Diagnostic[] | undefined;
       template = {
         files: texts,
         digest: digestOf(['template', ...texts.flat()]),
-        diagnostics: [...files.flatMap((f) => validateRenderedFile(f, 'dist', { names: false })), ...checkKommuneInvariants(env, shape, files)],
+        // Checked when a Kommune of this template is filled in: a run whose Kommunen are all in
+        // place from the last run checks none (that run checked the same text).
+        get diagnostics() {
+          return (diagnostics ??= [...files.flatMap((f) => validateRenderedFile(f, 'dist', { names: false })), ...checkKommuneInvariants(env, shape, files)]);
+        },
         metadata: files.map((f) => ({ path: f.path, objects: f.objects.map((o) => ({ kind: o.kind, metadata: o.metadata })) })),
       };
       this.cache.set(key, template);

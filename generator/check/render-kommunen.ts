@@ -80,9 +80,9 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], op
     let pending: number[] = [];
     env.kommunen.forEach((k, i) => {
       const unit = templates.unit(env, k);
-      // The template's checks hold for every Kommune filled in from it, rendered now or not.
-      diagnostics.push(...unit.shared);
       if (options.isCurrent?.(kommuneUnitKey(env, k.id), unit.fingerprint)) return;
+      // The template's checks, for each Kommune filled in from it.
+      diagnostics.push(...unit.shared);
       pending.push(i);
       rendered++;
       if (pending.length === TASK_SIZE) {

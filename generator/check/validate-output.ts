@@ -1,8 +1,18 @@
-import { AppProject, Application, ApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
-import { ConfigMap, LimitRange, Namespace, ResourceQuota, ServiceAccount } from 'kubernetes-models/v1';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { ExternalSecret, SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1';
+// One module per kind, not the API groups' indexes: the indexes load every kind's schema, which
+// took most of a second of each run's start.
+import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { ApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { LimitRange } from 'kubernetes-models/v1/LimitRange';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
+import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
 import type { Diagnostic } from '../diagnostics.js';
 import type { RenderedFile, KubeObject } from '../render/serialize.js';
 import { unknownFields } from './known-fields.js';

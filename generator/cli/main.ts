@@ -87,7 +87,7 @@ function exitCodeFor(error: unknown, io: Io): number {
  */
 export const DEFAULT_HEAP_MB = 384;
 
-async function runWithHeapBudget(argv: string[]): Promise<number> {
+export async function runWithHeapBudget(argv: string[]): Promise<number> {
   const setting = process.env.OZG_GITOPS_HEAP_MB;
   const budget = setting === undefined || setting === '' ? DEFAULT_HEAP_MB : Number(setting);
   if (!Number.isInteger(budget) || budget < 128) {

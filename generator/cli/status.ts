@@ -25,14 +25,15 @@ function exitFor(s: FleetStatus): number {
 
 export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   requireEnvironments(o.root, '--env', [o.env]);
-  const [{ directorySource }, { loadFleet, today }, { aggregateStatus }, { listApplications }, { formatStatus }] = await Promise.all([
+  const [{ directorySource }, { ParseCache }, { loadFleet, today }, { aggregateStatus }, { listApplications }, { formatStatus }] = await Promise.all([
     import('../load/input-source.js'),
+    import('../load/parse-cache.js'),
     import('../pipeline.js'),
     import('../status/aggregate.js'),
     import('../status/argocd-api.js'),
     import('../status/format.js'),
   ]);
-  const { fleet, diagnostics } = await loadFleet(directorySource(o.root), today());
+  const { fleet, diagnostics } = await loadFleet(directorySource(o.root), today(), ParseCache.forRoot(o.root, o.root));
   if (!fleet) {
     printDiagnostics(io, diagnostics);
     return EXIT.invalid;

@@ -9,14 +9,14 @@ export interface LoadedInputs {
   readonly tenants: readonly YamlFile[];
   /** Problems found while reading: unreadable files, YAML errors, stray files. */
   readonly diagnostics: readonly Diagnostic[];
-  /** Kommune file → the parse cache's key of its bytes (only when loaded with a cache). */
+  /** Input file → the parse cache's key of its bytes (only when loaded with a cache). */
   readonly cacheKeys: ReadonlyMap<string, string>;
 }
 
 const ENVIRONMENT_FILE = /^environments\/[^/]+\.yaml$/;
 const TENANT_FILE = /^tenants\/[^/]+\/[^/]+\.yaml$/;
 
-/** Reads and parses every input file; Kommune files the cache knows are not parsed again. */
+/** Reads and parses every input file; files the cache knows are not parsed again. */
 export async function loadInputs(source: InputSource, cache?: ParseCache): Promise<LoadedInputs> {
   const cacheKeys = new Map<string, string>();
   const files = await source.listInputFiles();
@@ -43,12 +43,13 @@ export async function loadInputs(source: InputSource, cache?: ParseCache): Promi
       problem(file, 'E_UNREADABLE', `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check the file permissions');
       continue;
     }
-    if (cache && isTenant) {
-      const key = ParseCache.key(bytes);
+    if (cache) {
+      // Keyed by kind too: the checks a file passed depend on whether it is a Kommune or an environment.
+      const key = `${isEnvironment ? 'e' : 't'}${ParseCache.key(bytes)}`;
       cacheKeys.set(file, key);
       const value = cache.get(key);
       if (value !== undefined) {
-        tenants.push(checkedYamlFile(file, bytes, value));
+        (isEnvironment ? environments : tenants).push(checkedYamlFile(file, bytes, value));
         continue;
       }
     }

@@ -5,10 +5,11 @@ import { deserialize, serialize } from 'node:v8';
 import { cacheFile, generatorCodeHash } from '../cache-dir.js';
 
 /**
- * Kommune files as parsed and checked before, by the SHA-1 of their bytes. A nationwide run reads
- * 10,800 Kommune files of which a change touches one; parsing them with positions is most of the
- * load. An entry holds the plain value of a file that parsed and passed its own checks (schema,
- * literal secrets); its positions are parsed again only if a rule across files reports on it.
+ * Input files as parsed and checked before, by kind and the SHA-1 of their bytes. A nationwide run
+ * reads 10,800 Kommune files of which a change touches one; parsing them with positions is most of
+ * the load. An entry holds the plain value of a file that parsed and passed its own checks (schema,
+ * literal secrets, version pins); its positions are parsed again only if a rule across files
+ * reports on it.
  *
  * Bound to the generator's code, kept outside the repository, written whole (v8 serialization,
  * which keeps every value YAML can produce), and holding only the entries of the last run, so it

@@ -13,8 +13,16 @@ const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRe
 addFormats(ajv, ['email', 'uri', 'date']);
 ajv.addFormat('ipv4-cidr', /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/);
 
-export const validateTenantShape: ValidateFunction = ajv.compile(tenantSchema);
-export const validateEnvironmentShape: ValidateFunction = ajv.compile(environmentSchema);
+/** Compiled on first use: a run whose Kommune files all come from the parse cache never compiles the tenant schema. */
+const compiled = new Map<'tenant' | 'environment', ValidateFunction>();
+function validatorFor(kind: 'tenant' | 'environment'): ValidateFunction {
+  let validate = compiled.get(kind);
+  if (!validate) {
+    validate = ajv.compile(kind === 'tenant' ? tenantSchema : environmentSchema);
+    compiled.set(kind, validate);
+  }
+  return validate;
+}
 
 /** Hints for fields whose rules are easier to explain than to read from a pattern. */
 const FIELD_HINTS: Record<string, string> = {
@@ -31,7 +39,7 @@ const FIELD_HINTS: Record<string, string> = {
 
 /** Checks one document against its JSON Schema; every problem becomes a positioned diagnostic. */
 export function checkShape(yaml: YamlFile, kind: 'tenant' | 'environment'): Diagnostic[] {
-  const validate = kind === 'tenant' ? validateTenantShape : validateEnvironmentShape;
+  const validate = validatorFor(kind);
   if (validate(yaml.value)) return [];
   const errors = simplify(validate.errors ?? []);
   return errors.map((error) => toDiagnostic(yaml, error));
@@ -44,7 +52,7 @@ export function checkShape(yaml: YamlFile, kind: 'tenant' | 'environment'): Diag
 export function wellFormedFields(yaml: YamlFile, kind: 'tenant' | 'environment'): Record<string, unknown> {
   const value = yaml.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-  const validate = kind === 'tenant' ? validateTenantShape : validateEnvironmentShape;
+  const validate = validatorFor(kind);
   if (validate(value)) return value as Record<string, unknown>;
   const broken = new Set((validate.errors ?? []).map((e) => e.instancePath.split('/')[1]).filter((k): k is string => Boolean(k)));
   for (const e of validate.errors ?? []) if (e.keyword === 'additionalProperties') broken.add((e.params as { additionalProperty: string }).additionalProperty);

@@ -18,8 +18,8 @@ export interface ValidatedInputs {
   readonly docs?: InputDocs;
   /** Every problem, errors and warnings, sorted by file and position. */
   readonly diagnostics: readonly Diagnostic[];
-  /** Kommune files whose own checks (schema, literal secrets) found nothing: what the parse cache may keep. */
-  readonly checkedTenants: readonly YamlFile[];
+  /** Input files whose own checks (schema, literal secrets, version pins) found nothing: what the parse cache may keep. */
+  readonly checkedFiles: readonly YamlFile[];
 }
 
 /** Schema per file, then secrets, then the rules across files. Collects everything before failing. */
@@ -27,17 +27,18 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
   const diagnostics: Diagnostic[] = [...inputs.diagnostics];
   const environments: ShapedFile<EnvironmentDoc>[] = [];
   const tenants: ShapedFile<TenantDoc>[] = [];
+  const checkedFiles: YamlFile[] = [];
   for (const yaml of inputs.environments) {
-    const found = [...checkShape(yaml, 'environment'), ...findLiteralSecrets(yaml), ...checkRenovatePins(yaml)];
+    // A file the parse cache knows passed these checks with exactly these bytes.
+    const found = yaml.checked ? [] : [...checkShape(yaml, 'environment'), ...findLiteralSecrets(yaml), ...checkRenovatePins(yaml)];
     diagnostics.push(...found);
+    if (found.length === 0) checkedFiles.push(yaml);
     if (found.length === 0) environments.push({ yaml, doc: yaml.value as EnvironmentDoc });
   }
-  const checkedTenants: YamlFile[] = [];
   for (const yaml of inputs.tenants) {
-    // A file the parse cache knows passed these checks with exactly these bytes.
     const found = yaml.checked ? [] : [...checkShape(yaml, 'tenant'), ...findLiteralSecrets(yaml)];
     diagnostics.push(...found);
-    if (found.length === 0) checkedTenants.push(yaml);
+    if (found.length === 0) checkedFiles.push(yaml);
     if (found.length === 0) tenants.push({ yaml, doc: yaml.value as TenantDoc });
     // A file with schema errors still gets the checks of its well-formed fields.
     else diagnostics.push(...checkTenantFields({ yaml, doc: wellFormedFields(yaml, 'tenant') as Partial<TenantDoc> }));
@@ -52,10 +53,10 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
   // Placement needs valid inputs: the canary check runs once everything else passed.
   if (!hasErrors(diagnostics)) diagnostics.push(...checkRolloutCoverage(environments, tenants));
   const sorted = sortDiagnostics(diagnostics);
-  if (hasErrors(sorted)) return { diagnostics: sorted, checkedTenants };
+  if (hasErrors(sorted)) return { diagnostics: sorted, checkedFiles };
   return {
     diagnostics: sorted,
-    checkedTenants,
+    checkedFiles,
     docs: {
       environments: environments.map((e) => ({ file: e.yaml.file, doc: e.doc })),
       tenants: tenants.map((t) => ({ file: t.yaml.file, doc: t.doc })),

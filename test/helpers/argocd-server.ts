@@ -37,33 +37,4 @@ export async function argoStub(handler: (req: IncomingMessage, res: ServerRespon
   return { url: `http://127.0.0.1:${port}`, requests, server };
 }
 
-export interface AppState {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly sync: 'Synced' | 'OutOfSync' | 'Unknown';
-  readonly revision?: string;
-  readonly health: 'Healthy' | 'Progressing' | 'Degraded' | 'Missing';
-  readonly phase?: 'Running' | 'Succeeded' | 'Failed';
-  readonly message?: string;
-}
-
-/** An `ApplicationList` body as Argo CD sends it. */
-export function applicationList(apps: readonly AppState[]): string {
-  return JSON.stringify({
-    metadata: { resourceVersion: '123456' },
-    items: apps.length
-      ? apps.map((a) => ({
-          metadata: { name: a.name, namespace: 'argocd', labels: a.labels, uid: `uid-${a.name}`, resourceVersion: '1' },
-          spec: { project: 'p', destination: { server: 'https://k8s.example', namespace: a.labels['ozg-cloud.example/kommune'] } },
-          status: {
-            sync: { status: a.sync, revision: a.revision, comparedTo: { source: {}, destination: {} } },
-            health: { status: a.health, ...(a.message ? { message: a.message } : {}) },
-            ...(a.phase ? { operationState: { phase: a.phase, message: a.message ?? '', startedAt: '2026-11-27T10:00:00Z' } } : {}),
-            reconciledAt: '2026-11-27T10:00:00Z',
-            sourceType: 'Helm',
-            summary: {},
-          },
-        }))
-      : null,
-  });
-}
+export { applicationList, type AppState } from '../../bench/argocd-stand-in.js';
