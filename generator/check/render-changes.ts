@@ -11,8 +11,11 @@ export type Side = 'base' | 'head';
 export interface RenderChangesOptions {
   /** A shared dist/ file of a unit that differs between the sides, with its objects. */
   readonly onSharedFile: (side: Side, file: RenderedFile) => void;
-  /** A Kommune file (path relative to dist/) of a Kommune whose own files differ between the sides. */
-  readonly onKommuneFile: (side: Side, path: string, text: string) => void;
+  /**
+   * The files (paths relative to dist/) of a Kommune whose own files differ between the sides,
+   * both sides at once (a side without the Kommune has none), so that nothing needs keeping.
+   */
+  readonly onKommune: (files: Record<Side, readonly (readonly [path: string, text: string])[]>) => void;
 }
 
 /**
@@ -49,13 +52,15 @@ export function renderChanges(base: ResolvedFleet, head: ResolvedFleet, options:
     }
     for (const id of [...new Set([...kommunen.base.keys(), ...kommunen.head.keys()])].sort()) {
       if (kommunen.base.get(id)?.unit.fingerprint === kommunen.head.get(id)?.unit.fingerprint) continue;
+      const files: Record<Side, readonly (readonly [string, string])[]> = { base: [], head: [] };
       for (const side of ['base', 'head'] as const) {
         const entry = kommunen[side].get(id);
         if (!entry) continue;
         const own = entry.unit.materialize();
         found[side].push(...entry.unit.shared, ...own.diagnostics);
-        for (const [path, text] of own.files) options.onKommuneFile(side, path, text);
+        files[side] = own.files;
       }
+      options.onKommune(files);
     }
   }
   return found;

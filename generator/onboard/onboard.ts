@@ -5,6 +5,7 @@ import { landByAgs } from '../domain/laender.js';
 import { deriveTenantId, MAX_ID_LENGTH } from '../domain/names.js';
 import { directorySource, type InputSource } from '../load/input-source.js';
 import { loadInputs } from '../load/load-inputs.js';
+import { ParseCache } from '../load/parse-cache.js';
 import { validateInputs } from '../validate/validate-inputs.js';
 import { syncDirectory, writeFileDurably } from '../write/durable.js';
 import { renderTenantFile, tenantFilePath, type NewTenant } from './tenant-file.js';
@@ -38,7 +39,9 @@ export interface OnboardResult {
  * only when everything validates. Duplicate names get the AGS appended to stay unique.
  */
 export async function onboardKommunen(candidates: readonly OnboardCandidate[], options: OnboardOptions): Promise<OnboardResult> {
-  const existing = await loadInputs(directorySource(options.root));
+  // Files the last generate parsed and checked are not parsed again (load/parse-cache.ts).
+  const cache = ParseCache.forRoot(options.root, options.root);
+  const existing = await loadInputs(directorySource(options.root), cache);
   const diagnostics: Diagnostic[] = [];
   const takenIds = new Map<string, string>();
   const takenAgs = new Map<string, string>();
@@ -97,7 +100,7 @@ export async function onboardKommunen(candidates: readonly OnboardCandidate[], o
   if (hasErrors(diagnostics)) return { written: [], diagnostics };
 
   const newFiles = new Map(planned.map(({ tenant }) => [tenantFilePath(tenant.id), renderTenantFile(tenant)]));
-  const validated = validateInputs(await loadInputs(overlay(directorySource(options.root), newFiles)), options.today);
+  const validated = validateInputs(await loadInputs(overlay(directorySource(options.root), newFiles), cache), options.today);
   const byFile = new Map(planned.map((p) => [tenantFilePath(p.tenant.id), p.candidate]));
   for (const d of validated.diagnostics) {
     if (d.severity !== 'error') continue;

@@ -41,6 +41,8 @@ export interface DiffOptions {
   /** Every environment to report, when the inventories hold only what a change touches. */
   readonly envs: readonly string[];
   readonly totals: ReadonlyMap<string, EnvironmentTotals>;
+  /** `<env>/<kommune>` → the baseline objects that differ, worked out as the baselines were rendered (the inventories then hold no baseline text). */
+  readonly baselineChanges: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -52,10 +54,10 @@ export function diffInventories(before: Inventory, after: Inventory, options?: D
   const envs = new Set<string>(options?.envs);
   for (const inv of [before, after]) for (const a of inv.apps.values()) envs.add(a.env);
   for (const inv of [before, after]) for (const k of inv.addons.keys()) envs.add(k.split('/')[0]!);
-  return [...envs].sort().map((env) => diffEnvironment(env, before, after, options?.totals.get(env)));
+  return [...envs].sort().map((env) => diffEnvironment(env, before, after, options?.totals.get(env), options?.baselineChanges));
 }
 
-function diffEnvironment(env: string, before: Inventory, after: Inventory, totals?: EnvironmentTotals): EnvironmentChanges {
+function diffEnvironment(env: string, before: Inventory, after: Inventory, totals?: EnvironmentTotals, baselineChanges?: ReadonlyMap<string, readonly string[]>): EnvironmentChanges {
   const pick = (inv: Inventory) => new Map([...inv.apps].filter(([, a]) => a.env === env));
   const b = pick(before);
   const a = pick(after);
@@ -91,7 +93,8 @@ function diffEnvironment(env: string, before: Inventory, after: Inventory, total
         if (old.cluster !== now.cluster) parts.push(`${label} moved ${old.cluster} → ${now.cluster}`);
         if (old.wave !== now.wave) parts.push(`${label} wave ${old.wave} → ${now.wave}`);
         if (layer === 'baseline') {
-          const objects = changedObjects(before.baselines.get(`${env}/${entry.kommune}`), after.baselines.get(`${env}/${entry.kommune}`));
+          const key = `${env}/${entry.kommune}`;
+          const objects = baselineChanges ? (baselineChanges.get(key) ?? []) : changedObjects(before.baselines.get(key), after.baselines.get(key));
           if (objects.length) parts.push(`baseline ${objects.join(', ')} changed`);
         }
         if (parts.length) changed++;
@@ -155,7 +158,7 @@ function group(perMember: ReadonlyMap<string, string[]>): ChangeGroup[] {
 }
 
 /** `Kind/name` of the objects whose content differs between two baseline files. */
-function changedObjects(before = '', after = ''): string[] {
+export function changedObjects(before = '', after = ''): string[] {
   if (before === after) return [];
   const index = (text: string) =>
     new Map(

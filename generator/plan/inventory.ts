@@ -61,7 +61,7 @@ export function addSharedFile(inventory: ReturnType<typeof emptyInventory>, file
 }
 
 /** Keeps a Kommune's baseline text (paths relative to dist/); other files are not part of the inventory. */
-export function addKommuneFile(inventory: ReturnType<typeof emptyInventory>, file: string, text: string): void {
+function addKommuneFile(inventory: ReturnType<typeof emptyInventory>, file: string, text: string): void {
   const baseline = /^([^/]+)\/kommunen\/([^/]+)\/baseline\.yaml$/.exec(file);
   if (baseline) inventory.baselines.set(`${baseline[1]}/${baseline[2]}`, text);
 }

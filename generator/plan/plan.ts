@@ -9,9 +9,9 @@ import { ParseCache } from '../load/parse-cache.js';
 import type { ResolvedFleet, VersionException } from '../model/resolve.js';
 import { loadFleet, type FleetResult } from '../pipeline.js';
 import { checkCapacity, countInventory, countModel, type CapacityLine } from './capacity.js';
-import { diffInventories, type EnvironmentChanges, type EnvironmentTotals } from './diff.js';
+import { changedObjects, diffInventories, type EnvironmentChanges, type EnvironmentTotals } from './diff.js';
 import { checkRemovalGuards } from './guards.js';
-import { addKommuneFile, addSharedFile, emptyInventory, inventoryOf, type Inventory } from './inventory.js';
+import { addSharedFile, emptyInventory, inventoryOf, type Inventory } from './inventory.js';
 import { addonsFor } from '../render/cluster-addons.js';
 import { estimateRollout, type RolloutEstimate } from './rollout.js';
 import { DEFAULT_TIME_ZONE, durationMinutes, longestWaitMinutes } from '../model/windows.js';
@@ -119,7 +119,7 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
     throw new UserError(`the base ${ref} does not validate, so there is nothing to compare with; the working tree validates`, 1, base.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ ...d, message: `at ${ref}: ${d.message}` })), 'E_INVALID_BASE');
   }
   const fleet = head.fleet!;
-  const changes = diffInventories(base.inventory, head.inventory, counts && { envs: counts.envs, totals: counts.totals });
+  const changes = diffInventories(base.inventory, head.inventory, counts && { envs: counts.envs, totals: counts.totals, baselineChanges: counts.baselineChanges });
   const environments = changes.map((c) => {
     const env = fleet.environments.find((e) => e.name === c.env);
     const addonsAfter = counts ? (env?.clusters.reduce((n, cluster) => n + addonsFor(env, cluster).length, 0) ?? 0) : [...head.inventory!.addons.keys()].filter((k) => k.startsWith(`${c.env}/`)).length;
@@ -168,6 +168,8 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
   };
 }
 
+const BASELINE_FILE = /^([^/]+)\/kommunen\/([^/]+)\/baseline\.yaml$/;
+
 interface SideInventory {
   readonly fleet?: ResolvedFleet;
   /** Unset when the side's inputs or output do not validate. */
@@ -180,6 +182,7 @@ interface ModelCounts {
   readonly envs: readonly string[];
   readonly totals: ReadonlyMap<string, EnvironmentTotals>;
   readonly unchangedApplications: ReadonlyMap<string, number>;
+  readonly baselineChanges: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Both trees rendered in full, in memory: the reference. */
@@ -205,9 +208,17 @@ function renderTouched(base: FleetResult, head: FleetResult): { base: SideInvent
     return { base: alone(base), head: alone(head) };
   }
   const inventories = { base: emptyInventory(), head: emptyInventory() };
+  // Baselines are compared as they are rendered, so a change to every Kommune's baseline (a
+  // quota in the environment file) keeps no baseline text.
+  const baselineChanges = new Map<string, readonly string[]>();
   const found = renderChanges(base.fleet, head.fleet, {
     onSharedFile: (side, file) => addSharedFile(inventories[side], file),
-    onKommuneFile: (side, file, text) => addKommuneFile(inventories[side], file, text),
+    onKommune: (files) => {
+      const baseline = (side: 'base' | 'head') => files[side].find(([file]) => BASELINE_FILE.test(file));
+      const path = (baseline('head') ?? baseline('base'))?.[0];
+      const [, env, kommune] = (path && BASELINE_FILE.exec(path)) ?? [];
+      if (env && kommune) baselineChanges.set(`${env}/${kommune}`, changedObjects(baseline('base')?.[1], baseline('head')?.[1]));
+    },
   });
   const side = (loaded: FleetResult, own: Diagnostic[], inventory: Inventory): SideInventory => {
     const diagnostics = sortDiagnostics([...loaded.diagnostics, ...own]);
@@ -224,7 +235,7 @@ function renderTouched(base: FleetResult, head: FleetResult): { base: SideInvent
   return {
     base: side(base, found.base, inventories.base),
     head: side(head, found.head, inventories.head),
-    counts: { envs, totals, unchangedApplications },
+    counts: { envs, totals, unchangedApplications, baselineChanges },
   };
 }
 

@@ -90,12 +90,13 @@ function cutIntoUnits(env: ResolvedEnvironment): RenderUnit[] {
 
 /**
  * Each unit's fingerprint, over the same cut-down values `cutIntoUnits` renders it from. Each
- * part is serialized once; one hash per unit, not per part: at 10,800 Kommunen creating hashes
- * costs more than hashing bytes.
+ * part is serialized once; a Kommune's part without its apps is digested once (it enters every
+ * unit of its cluster), its apps' parts go into one unit each as they are.
  */
 function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc): UnitPlan[] {
   const environmentDigest = digestOf([fingerprintJson({ ...env, doc, kommunen: [] })]);
-  const coreJson = env.kommunen.map((k) => fingerprintJson({ ...k, apps: [] }));
+  // A Kommune's part enters up to ten units: digested once, its digest enters them.
+  const coreJson = env.kommunen.map((k) => digestOf([fingerprintJson({ ...k, apps: [], canaryIn: [...k.canaryIn].sort() })]));
   const appJson = env.kommunen.map((k) => new Map(k.apps.map((a) => [a.name, fingerprintJson(a)])));
   const plans: UnitPlan[] = [];
   for (const instance of env.instances) {
