@@ -44,16 +44,21 @@ export class ParseCache {
     return createHash('sha1').update(bytes).digest('base64url');
   }
 
-  /** The value of a file with exactly these bytes that parsed and passed its own checks before. */
+  /**
+   * The value of a file with exactly these bytes that parsed and passed its own checks before: a
+   * copy of its own for every caller, as a plan loads base and head from one cache and most of
+   * their files have the same bytes.
+   */
   get(key: string): unknown {
-    const value = this.entries.get(key);
-    if (value !== undefined) this.used.set(key, value);
-    return value;
+    const value = this.entries.get(key) ?? this.used.get(key);
+    if (value === undefined) return undefined;
+    this.used.set(key, value);
+    return structuredClone(value);
   }
 
   set(key: string, value: unknown): void {
     if (this.used.has(key)) return;
-    this.used.set(key, value);
+    this.used.set(key, structuredClone(value));
     this.added = true;
   }
 
