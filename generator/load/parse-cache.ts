@@ -15,6 +15,11 @@ import { cacheFile, generatorCodeHash } from '../cache-dir.js';
  * which keeps every value YAML can produce), and holding only the entries of the last run, so it
  * does not grow. `validate` and `generate --check` never use it: they parse every file.
  */
+/** The generator's code and V8's version: the serialization format is V8's. */
+function cacheVersion(): string {
+  return `${generatorCodeHash()} v8 ${process.versions.v8}`;
+}
+
 export class ParseCache {
   private readonly used = new Map<string, unknown>();
   private added = false;
@@ -28,7 +33,7 @@ export class ParseCache {
     let entries = new Map<string, unknown>();
     try {
       const stored = deserialize(readFileSync(file)) as { code: string; entries: Map<string, unknown> };
-      if (stored.code === generatorCodeHash() && stored.entries instanceof Map) entries = stored.entries;
+      if (stored.code === cacheVersion() && stored.entries instanceof Map) entries = stored.entries;
     } catch {
       // none yet, or unreadable: start empty
     }
@@ -68,7 +73,7 @@ export class ParseCache {
     mkdirSync(path.dirname(this.file), { recursive: true });
     // Renamed into place, not flushed: a cache lost in a crash is only rebuilt.
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, serialize({ code: generatorCodeHash(), entries: this.used }));
+    writeFileSync(tmp, serialize({ code: cacheVersion(), entries: this.used }));
     renameSync(tmp, this.file);
   }
 }
