@@ -106,12 +106,14 @@ async function removalGuards(fleet: ResolvedFleet, outDir: string, writer: TreeW
     if (removed.startsWith(distPrefix) && removed.includes('/applicationsets/')) touched.add(removed.slice(distPrefix.length));
   }
   const before = await inventoryOnDisk(outDir, options.envs, touched);
+  const rendered = new Map<string, number>();
+  for (const a of after.apps.values()) rendered.set(a.env, (rendered.get(a.env) ?? 0) + 1);
   const unchangedApplications = new Map<string, number>();
   for (const env of fleet.environments) {
     if (options.envs && !options.envs.includes(env.name)) continue;
+    // Every Kommune has a baseline Application and one per app.
     const total = env.kommunen.reduce((n, k) => n + 1 + k.apps.length, 0);
-    const rendered = [...after.apps.values()].filter((a) => a.env === env.name).length;
-    unchangedApplications.set(env.name, total - rendered);
+    unchangedApplications.set(env.name, total - (rendered.get(env.name) ?? 0));
   }
   return checkRemovalGuards(before, after, fleet, { allowMassRemoval: options.allowMassRemoval, unchangedApplications });
 }

@@ -24,7 +24,7 @@ export interface TaskResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function kommuneUnitKey(env: ResolvedEnvironment, id: string): string {
+function kommuneUnitKey(env: ResolvedEnvironment, id: string): string {
   return `kommune:${env.name}/${id}`;
 }
 
@@ -69,13 +69,13 @@ export interface RenderKommunenOptions {
 /**
  * Renders every Kommune of the given environments that is not current, on `jobs` worker threads
  * when there are enough of them. The result does not depend on `jobs`: files are keyed by path,
- * diagnostics are sorted by the caller. Returns the diagnostics and how many were rendered.
+ * diagnostics are sorted by the caller.
  */
-export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], options: RenderKommunenOptions): Promise<{ diagnostics: Diagnostic[]; rendered: number }> {
+export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], options: RenderKommunenOptions): Promise<{ diagnostics: Diagnostic[] }> {
   const templates = new KommuneTemplates();
   const diagnostics: Diagnostic[] = [];
   const tasks: Task[] = [];
-  let rendered = 0;
+  let pendingKommunen = 0;
   envs.forEach((env, e) => {
     let pending: number[] = [];
     env.kommunen.forEach((k, i) => {
@@ -84,7 +84,7 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], op
       // The template's checks, for each Kommune filled in from it.
       diagnostics.push(...unit.shared);
       pending.push(i);
-      rendered++;
+      pendingKommunen++;
       if (pending.length === TASK_SIZE) {
         tasks.push({ env: e, kommunen: pending });
         pending = [];
@@ -98,9 +98,9 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], op
   };
   const jobs = options.jobs ?? defaultJobs();
   const script = workerScript();
-  if (jobs <= 1 || rendered < PARALLEL_THRESHOLD || !script) {
+  if (jobs <= 1 || pendingKommunen < PARALLEL_THRESHOLD || !script) {
     for (const task of tasks) collect(runTask(envs, task, templates));
-    return { diagnostics, rendered };
+    return { diagnostics };
   }
   let next = 0;
   const threads = Math.min(Math.floor(jobs), tasks.length);
@@ -128,7 +128,7 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], op
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { diagnostics, rendered };
+  return { diagnostics };
 }
 
 /** The compiled worker; when running from TypeScript sources (tests), the one in build/. */

@@ -55,9 +55,6 @@ export interface RenderOutputsOptions {
 
 export interface RenderOutputsResult {
   readonly diagnostics: readonly Diagnostic[];
-  /** Units rendered (the rest came from the record), for the run's summary. */
-  readonly renderedUnits: number;
-  readonly keptUnits: number;
 }
 
 /**
@@ -77,8 +74,6 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
   const distPaths = new Set<string>();
   const elements = new Set<string>();
   const renderedSets = new Set<string>();
-  let renderedUnits = 0;
-  let keptUnits = 0;
   const keep = (file: OutputFile) => {
     if (file.tree === 'dist') distPaths.add(file.path);
     sink.keep(file);
@@ -109,11 +104,9 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
       const key = unit.key;
       const recorded = record?.currentUnit(key, unit.fingerprint);
       if (recorded) {
-        keptUnits++;
         recorded.forEach(keep);
         continue;
       }
-      renderedUnits++;
       if (key.startsWith('appset:')) renderedSets.add(key.slice('appset:'.length));
       for (const file of unit.render()) {
         for (const element of applicationSetElements(file)) elements.add(element);
@@ -134,8 +127,6 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
       for (const [path, text] of output.files) put({ tree: 'dist', path, unit: output.unit, unitFingerprint: output.fingerprint, fingerprint: output.fingerprint }, text);
     },
   });
-  renderedUnits += kommunen.rendered;
-  keptUnits += selected.reduce((n, e) => n + e.kommunen.length, 0) - kommunen.rendered;
   found.push(...kommunen.diagnostics);
   // Few and small: rendered every time, written only when their bytes change.
   for (const file of renderBootstrap(fleet)) settle('argocd', 'bootstrap', '', file);
@@ -150,5 +141,5 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
       throw new Error(`the render lost output of Kommunen that are still in the inputs, so nothing was written: ${lost.length} missing, e.g. ${lost.slice(0, 3).join('; ')}`);
     }
   }
-  return { diagnostics, renderedUnits, keptUnits };
+  return { diagnostics };
 }

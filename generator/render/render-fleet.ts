@@ -22,11 +22,6 @@ export function renderKommune(env: ResolvedEnvironment, k: ResolvedKommune): Ren
   return [renderKommuneBaseline(env, k), renderKommuneProject(env, k)];
 }
 
-/** The files shared by many Kommunen of one environment: add-ons, platform projects, ApplicationSets, secret backend. */
-export function renderEnvironmentShared(env: ResolvedEnvironment): RenderedFile[] {
-  return environmentUnits(env).flatMap((unit) => unit.render());
-}
-
 /** A part of the output rendered in one piece, with a fingerprint of exactly the values it is rendered from. */
 export interface RenderUnit {
   /** `instance:<env>/<instance>`, `addons:<env>/<cluster>`, `secrets:<env>/<cluster>` or `appset:<env>/<cluster>/<app>`. */
@@ -130,19 +125,13 @@ function optional(file: RenderedFile | undefined): RenderedFile[] {
   return file ? [file] : [];
 }
 
-/** Everything but the per-Kommune files: shared dist/ files of the selected environments, and the bootstrap. */
-export function renderShared(fleet: ResolvedFleet, only?: readonly string[]): RenderedTree {
-  const dist: RenderedFile[] = [];
-  for (const env of fleet.environments) {
-    if (only && !only.includes(env.name)) continue;
-    dist.push(...renderEnvironmentShared(env));
-  }
-  return { dist, bootstrap: renderBootstrap(fleet) };
-}
-
-/** Every layer of every environment in one list (small fleets and tests; generate renders Kommunen in workers). */
+/**
+ * Every layer of the selected environments in one list, rendered directly (tests and the bench's
+ * floors; generate goes unit by unit through check/render-outputs.ts).
+ */
 export function renderFleet(fleet: ResolvedFleet, only?: readonly string[]): RenderedTree {
-  const shared = renderShared(fleet, only);
-  const kommunen = fleet.environments.filter((e) => !only || only.includes(e.name)).flatMap((env) => env.kommunen.flatMap((k) => renderKommune(env, k)));
-  return { dist: [...shared.dist, ...kommunen], bootstrap: shared.bootstrap };
+  const envs = fleet.environments.filter((e) => !only || only.includes(e.name));
+  const shared = envs.flatMap((env) => environmentUnits(env).flatMap((unit) => unit.render()));
+  const kommunen = envs.flatMap((env) => env.kommunen.flatMap((k) => renderKommune(env, k)));
+  return { dist: [...shared, ...kommunen], bootstrap: renderBootstrap(fleet) };
 }

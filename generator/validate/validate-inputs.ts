@@ -32,14 +32,18 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
     // A file the parse cache knows passed these checks with exactly these bytes.
     const found = yaml.checked ? [] : [...checkShape(yaml, 'environment'), ...findLiteralSecrets(yaml), ...checkRenovatePins(yaml)];
     diagnostics.push(...found);
-    if (found.length === 0) checkedFiles.push(yaml);
-    if (found.length === 0) environments.push({ yaml, doc: yaml.value as EnvironmentDoc });
+    if (found.length === 0) {
+      checkedFiles.push(yaml);
+      environments.push({ yaml, doc: yaml.value as EnvironmentDoc });
+    }
   }
   for (const yaml of inputs.tenants) {
     const found = yaml.checked ? [] : [...checkShape(yaml, 'tenant'), ...findLiteralSecrets(yaml)];
     diagnostics.push(...found);
-    if (found.length === 0) checkedFiles.push(yaml);
-    if (found.length === 0) tenants.push({ yaml, doc: yaml.value as TenantDoc });
+    if (found.length === 0) {
+      checkedFiles.push(yaml);
+      tenants.push({ yaml, doc: yaml.value as TenantDoc });
+    }
     // A file with schema errors still gets the checks of its well-formed fields.
     else diagnostics.push(...checkTenantFields({ yaml, doc: wellFormedFields(yaml, 'tenant') as Partial<TenantDoc> }));
   }

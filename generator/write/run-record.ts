@@ -166,7 +166,7 @@ async function readRecord(workDir: string, dirs: readonly OwnedDir[]): Promise<R
   }
 }
 
-export async function fingerprintInputs(source: InputSource, extra: readonly string[]): Promise<string> {
+async function fingerprintInputs(source: InputSource, extra: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
   hash.update(generatorCodeHash());
   for (const value of extra) hash.update(`\0${value}`);
