@@ -61,14 +61,16 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     // Recorded after the write, so the next no-op run can stop early; taken here, under this
     // run's lock, so it describes exactly the inputs this run renders.
     const incremental = !options.check && !options.envs;
+    // Opened first: it reads the output folders on another thread while the inputs load.
+    const record = incremental ? await RunRecord.open(workDir, dirs) : undefined;
     const source = memoizedSource(directorySource(options.root));
     const fingerprint = incremental ? await generateFingerprint({ ...options, outDir, bootstrapDir }, source) : undefined;
     // --check trusts nothing it has not parsed and rendered itself.
     const cache = options.check ? undefined : ParseCache.forRoot(workDir, options.root);
     const { fleet, diagnostics: inputDiagnostics } = await loadFleet(source, options.today, cache);
     if (!fleet) return { diagnostics: inputDiagnostics };
-    const record = incremental ? await RunRecord.open(workDir, dirs) : undefined;
-    const writer = new TreeWriter(workDir, dirs, options.check ? 'check' : 'write');
+    await record?.scannedStats();
+    const writer = new TreeWriter(workDir, dirs, options.check ? 'check' : 'write', record?.presentFiles());
     const after = emptyInventory();
     let diagnostics: readonly Diagnostic[];
     try {

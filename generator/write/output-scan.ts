@@ -1,0 +1,98 @@
+import { Worker } from 'node:worker_threads';
+import type { OwnedDir } from './write-tree.js';
+
+/** Per tree, the size and mtime of each recorded file in pairs, by its index in the record; -1 for a file that is gone. */
+export type ScannedStats = ReadonlyMap<string, Float64Array>;
+/** Per tree, the files present, relative to it with forward slashes. */
+export type ScannedListing = ReadonlyMap<string, ReadonlySet<string>>;
+
+/**
+ * The output folders as they are on disk, read on a thread of their own while the main thread
+ * loads, validates and fingerprints the inputs: first the size and mtime of every file the run
+ * record lists, then every file present. At nationwide scale that is 65,000 stats and 32,000
+ * folders, about 1.4 s of system calls that otherwise run one after another with the render.
+ *
+ * Written by hand for speed as a small inline worker: it loads no module of the generator, so it
+ * starts in milliseconds. It reads the same fields `statSync` and `readdirSync` give the main
+ * thread (write-tree.ts: listOwnedFiles, run-record.ts: untouched).
+ */
+export class OutputScan {
+  readonly stats: Promise<ScannedStats>;
+  readonly listing: Promise<ScannedListing>;
+
+  private constructor(worker: Worker) {
+    const stats = answer<ScannedStats>();
+    const listing = answer<ScannedListing>();
+    this.stats = stats.promise;
+    this.listing = listing.promise;
+    worker.on('message', (message: { stats?: Record<string, Float64Array>; listing?: Record<string, string[]> }) => {
+      if (message.stats) stats.resolve(new Map(Object.entries(message.stats)));
+      if (message.listing) listing.resolve(new Map(Object.entries(message.listing).map(([tree, files]) => [tree, new Set(files)])));
+    });
+    // A scan that stops (a folder it cannot read) rejects what it has not answered yet; the run
+    // then reads the disk itself and reports any error where it happens.
+    const stop = (error: unknown) => {
+      stats.reject(error);
+      listing.reject(error);
+    };
+    worker.on('error', stop);
+    worker.on('exit', () => stop(new Error('the output scan ended without an answer')));
+    // The run waits for the answers, never for the thread.
+    worker.unref();
+  }
+
+  /** Starts reading `dirs`: the stats of `recorded` (per tree, the record's paths in its order), then the listing. */
+  static start(dirs: readonly OwnedDir[], recorded: ReadonlyMap<string, readonly string[]>): OutputScan {
+    const worker = new Worker(SCAN_WORKER, {
+      eval: true,
+      workerData: { dirs: dirs.map((d) => ({ tree: d.tree, dir: d.dir, only: d.only })), recorded: Object.fromEntries(recorded) },
+      resourceLimits: { maxOldGenerationSizeMb: 64 },
+    });
+    return new OutputScan(worker);
+  }
+}
+
+const SCAN_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readdirSync, statSync } = require('node:fs');
+const path = require('node:path');
+const { dirs, recorded } = workerData;
+const stats = {};
+for (const owned of dirs) {
+  const paths = recorded[owned.tree] || [];
+  const pairs = new Float64Array(paths.length * 2).fill(-1);
+  for (let i = 0; i < paths.length; i++) {
+    const stat = statSync(path.join(owned.dir, paths[i]), { throwIfNoEntry: false });
+    if (stat && stat.isFile()) { pairs[2 * i] = stat.size; pairs[2 * i + 1] = stat.mtimeMs; }
+  }
+  stats[owned.tree] = pairs;
+}
+parentPort.postMessage({ stats }, Object.values(stats).map((pairs) => pairs.buffer));
+function list(dir) {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+  } catch (error) {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  }
+}
+const listing = {};
+for (const owned of dirs) {
+  listing[owned.tree] = owned.only ? owned.only.flatMap((top) => list(path.join(owned.dir, top)).map((f) => top + '/' + f)) : list(owned.dir);
+}
+parentPort.postMessage({ listing });
+`;
+
+function answer<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Not every run asks for every answer (a run whose inputs do not validate asks for none).
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
