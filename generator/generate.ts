@@ -9,7 +9,7 @@ import { loadFleet } from './pipeline.js';
 import { checkRemovalGuards } from './plan/guards.js';
 import { addSharedFile, emptyInventory, inventoryOnDisk } from './plan/inventory.js';
 import { acquireLock } from './write/lock.js';
-import { generateFingerprint, ownedDirs, recordRun, RunRecord } from './write/run-record.js';
+import { ownedDirs, prepareGenerate, recordRun, RunRecord, type PreparedGenerate } from './write/run-record.js';
 import { recoverInterruptedWrite, TreeWriter, type TreeChanges } from './write/write-tree.js';
 
 export interface GenerateOptions {
@@ -28,6 +28,8 @@ export interface GenerateOptions {
   /** Worker threads rendering Kommunen. @default 1 (the main thread) */
   readonly jobs?: number;
   readonly today: string;
+  /** The CLI's `prepareGenerate` for this run, under the lock it holds. */
+  readonly prepared?: PreparedGenerate;
 }
 
 export interface GenerateResult {
@@ -55,16 +57,17 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const bootstrapDir = path.resolve(options.bootstrapDir ?? path.join(options.root, 'argocd'));
   const dirs = ownedDirs({ root: options.root, outDir, bootstrapDir }, options.envs);
   const workDir = path.dirname(outDir);
-  const release = options.check ? () => undefined : acquireLock(workDir);
+  const release = options.check || options.prepared ? () => undefined : acquireLock(workDir);
   try {
     if (!options.check) await recoverInterruptedWrite(workDir, dirs.map((d) => d.dir));
-    // Recorded after the write, so the next no-op run can stop early; taken here, under this
-    // run's lock, so it describes exactly the inputs this run renders.
+    // The fingerprint is recorded after the write, so the next no-op run can stop early; taken
+    // under this run's lock from the bytes this run renders. The record, opened before the
+    // inputs load, reads the output folders on another thread meanwhile.
     const incremental = !options.check && !options.envs;
-    // Opened first: it reads the output folders on another thread while the inputs load.
-    const record = incremental ? await RunRecord.open(workDir, dirs) : undefined;
-    const source = memoizedSource(directorySource(options.root));
-    const fingerprint = incremental ? await generateFingerprint({ ...options, outDir, bootstrapDir }, source) : undefined;
+    const prepared = incremental ? (options.prepared ?? (await prepareGenerate({ ...options, outDir, bootstrapDir }))) : undefined;
+    const record = incremental ? (prepared?.record ?? (await RunRecord.open(workDir, dirs))) : undefined;
+    const source = prepared?.source ?? memoizedSource(directorySource(options.root));
+    const fingerprint = prepared?.fingerprint;
     // --check trusts nothing it has not parsed and rendered itself.
     const cache = options.check ? undefined : ParseCache.forRoot(workDir, options.root);
     const { fleet, diagnostics: inputDiagnostics } = await loadFleet(source, options.today, cache);

@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderAndCheck } from '../generator/generate.js';
 import { planChange } from '../generator/plan/plan.js';
-import { cli, read, SAMPLE_FLEET, snapshotTree, write } from './helpers/fleet.js';
+import { cli, copyFleet, PROJECT_ROOT, read, SAMPLE_FLEET, snapshotTree, write } from './helpers/fleet.js';
 import { gitRepo } from './helpers/git.js';
 
 const TODAY = '2026-11-27';
@@ -158,4 +159,23 @@ describe('an incremental generate equals a clean full render', () => {
     expect(steps).toBeGreaterThan(failedSteps * 2);
     expect(guardedSteps).toBeGreaterThan(0);
   }, 600_000);
+});
+
+describe('the installed CLI, each run a process of its own', () => {
+  const run = (root: string) => spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'build/generator/cli/main.js'), 'generate', '--root', root], { encoding: 'utf8' });
+
+  it('a run with nothing to do says so and exits 0; a hand edit is repaired by the next run', () => {
+    const root = copyFleet();
+    expect(run(root).status).toBe(0);
+    const rendered = onDisk(root);
+    // The output scan runs on a thread of its own: a run that only waits for it must get its answer.
+    const quiet = run(root);
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toMatch(/^generated: 0 written, 0 removed, \d+ unchanged \(inputs and output as the last run left them; nothing rendered\)$/m);
+    appendFileSync(path.join(root, 'dist/prod/kommunen/sh-kiel/baseline.yaml'), '# edited by hand\n');
+    const repair = run(root);
+    expect(repair.status, repair.stderr).toBe(0);
+    expect(repair.stdout).toMatch(/^generated: 1 written, 0 removed, \d+ unchanged$/m);
+    expect(onDisk(root)).toEqual(rendered);
+  });
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { hasErrors } from '../diagnostics.js';
 import { today } from '../clock.js';
+import type { GenerateOptions, GenerateResult } from '../generate.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 import { existingDir, integer, nameList, outputPath, requireEnvironments } from './options.js';
 
@@ -17,19 +18,28 @@ export interface GenerateCliOptions {
 
 export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<number> {
   if (options.env) requireEnvironments(options.root, '--env', options.env);
-  if (!options.check && !options.env) {
-    const { unchangedGenerate } = await import('../write/run-record.js');
-    const outDir = path.resolve(options.out ?? path.join(options.root, 'dist'));
-    const bootstrapDir = path.resolve(options.bootstrapOut ?? path.join(options.root, 'argocd'));
-    const files = await unchangedGenerate({ root: options.root, outDir, bootstrapDir, allowMassRemoval: options.allowMassRemoval, today: today() });
-    if (files !== undefined) {
-      io.out(`generated: 0 written, 0 removed, ${files} unchanged (inputs and output as the last run left them; nothing rendered)`);
+  if (options.check || options.env) return report(await (await import('../generate.js')).generate(generateOptions(options)), options, io);
+  const [{ prepareGenerate }, { acquireLock }] = await Promise.all([import('../write/run-record.js'), import('../write/lock.js')]);
+  const outDir = path.resolve(options.out ?? path.join(options.root, 'dist'));
+  const bootstrapDir = path.resolve(options.bootstrapOut ?? path.join(options.root, 'argocd'));
+  // One lock from the no-op check to the end of the write: the render uses the inputs as read here.
+  const release = acquireLock(path.dirname(outDir));
+  try {
+    const prepared = await prepareGenerate({ root: options.root, outDir, bootstrapDir, allowMassRemoval: options.allowMassRemoval, today: today() });
+    if (prepared.unchanged !== undefined) {
+      io.out(`generated: 0 written, 0 removed, ${prepared.unchanged} unchanged (inputs and output as the last run left them; nothing rendered)`);
       return EXIT.ok;
     }
+    // Loaded on use: the render stack (cdk8s, schemas) takes a second to load, which a no-op run should not pay.
+    const { generate } = await import('../generate.js');
+    return report(await generate({ ...generateOptions(options), prepared }), options, io);
+  } finally {
+    release();
   }
-  // Loaded on use: the render stack (cdk8s, schemas) takes a second to load, which a no-op run should not pay.
-  const { generate } = await import('../generate.js');
-  const result = await generate({
+}
+
+function generateOptions(options: GenerateCliOptions): GenerateOptions {
+  return {
     root: options.root,
     outDir: options.out,
     bootstrapDir: options.bootstrapOut,
@@ -38,7 +48,10 @@ export async function runGenerate(options: GenerateCliOptions, io: Io): Promise<
     allowMassRemoval: options.allowMassRemoval,
     jobs: options.jobs,
     today: today(),
-  });
+  };
+}
+
+function report(result: GenerateResult, options: GenerateCliOptions, io: Io): number {
   printDiagnostics(io, result.diagnostics, 20);
   if (hasErrors(result.diagnostics) || !result.changes) {
     io.err('nothing was written');

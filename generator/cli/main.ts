@@ -99,14 +99,18 @@ export async function runWithHeapBudget(argv: string[]): Promise<number> {
     resourceLimits: { maxOldGenerationSizeMb: budget, maxYoungGenerationSizeMb: 48 },
   });
   return new Promise((resolve) => {
-    let code: number = EXIT.internal;
+    let code: number | undefined;
     worker.on('message', (exitCode: number) => (code = exitCode));
     worker.on('error', (error: Error & { code?: string }) => {
       code = EXIT.internal;
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') processIo.err(`error: ozg-gitops needed more than its heap budget of ${budget} MiB; run it again with OZG_GITOPS_HEAP_MB=${budget * 2}`);
       else exitCodeFor(error, processIo);
     });
-    worker.on('exit', () => resolve(code));
+    worker.on('exit', () => {
+      // A command whose thread ran out of work while still waiting for something: a bug, said as one.
+      if (code === undefined) processIo.err('internal error: ozg-gitops stopped before its command finished; please report this');
+      resolve(code ?? EXIT.internal);
+    });
   });
 }
 

@@ -36,9 +36,8 @@ export class OutputScan {
       listing.reject(error);
     };
     worker.on('error', stop);
+    // Kept referenced: a run that only waits for these answers must not end before they come.
     worker.on('exit', () => stop(new Error('the output scan ended without an answer')));
-    // The run waits for the answers, never for the thread.
-    worker.unref();
   }
 
   /** Starts reading `dirs`: the stats of `recorded` (per tree, the record's paths in its order), then the listing. */

@@ -3,10 +3,9 @@ import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheFile, generatorCodeHash } from '../cache-dir.js';
-import { directorySource, type InputSource } from '../load/input-source.js';
-import { acquireLock } from './lock.js';
+import { directorySource, memoizedSource, type InputSource } from '../load/input-source.js';
 import { OutputScan, type ScannedListing, type ScannedStats } from './output-scan.js';
-import { listOwnedFiles, type OwnedDir, type TreeFile } from './write-tree.js';
+import type { OwnedDir, TreeFile } from './write-tree.js';
 
 /**
  * What the last successful generate wrote, so that the next one does work in proportion to what
@@ -15,7 +14,7 @@ import { listOwnedFiles, type OwnedDir, type TreeFile } from './write-tree.js';
  * and whose files are all on disk with the recorded size and mtime is not rendered again; a file
  * edited, added or removed by hand fails that comparison and is rendered anew. The whole-input
  * fingerprint lets a generate whose inputs did not change at all stop before loading the render
- * stack. `generate --check` and plans never use the record.
+ * stack (`prepareGenerate`). `generate --check` and plans never use the record.
  */
 interface RecordData {
   readonly version: 3;
@@ -121,6 +120,30 @@ export class RunRecord {
     if (scanned) return scanned[2 * i] === columns.sizes[i] && scanned[2 * i + 1] === columns.mtimes[i];
     const stat = statSync(path.join(owned.dir, file), { throwIfNoEntry: false });
     return stat !== undefined && stat.size === columns.sizes[i] && stat.mtimeMs === columns.mtimes[i];
+  }
+
+  /**
+   * The number of files, when the inputs have this fingerprint and every recorded file is on disk
+   * as recorded (racily clean ones excepted, see `untouched`) with no other file beside them.
+   */
+  async unchangedFiles(fingerprint: string): Promise<number | undefined> {
+    if (this.data.fingerprint !== fingerprint) return undefined;
+    await this.scannedStats();
+    const present = await this.presentFiles();
+    if (!this.scanned || !present) return undefined;
+    let files = 0;
+    for (const owned of this.dirs) {
+      const columns = this.data.trees[owned.tree];
+      const listed = present.get(owned.tree);
+      const stats = this.scanned.get(owned.tree);
+      if (!columns || !listed || !stats || listed.size !== columns.paths.length) return undefined;
+      for (let i = 0; i < columns.paths.length; i++) {
+        if (!listed.has(columns.paths[i]!) || columns.mtimes[i]! >= this.recordedAt) return undefined;
+        if (stats[2 * i] !== columns.sizes[i] || stats[2 * i + 1] !== columns.mtimes[i]) return undefined;
+      }
+      files += listed.size;
+    }
+    return files;
   }
 
   private unitFiles(): Map<string, TreeFile[]> {
@@ -229,38 +252,27 @@ export async function generateFingerprint(o: RunIdentity, source: InputSource = 
   return fingerprintInputs(source, [o.today, o.outDir, o.bootstrapDir, String(o.allowMassRemoval ?? false)]);
 }
 
-/**
- * The quick answer to a generate whose inputs and output are exactly as the last one left them
- * (the CLI asks before it loads the render stack): the number of files, or undefined when the
- * run must render. Loads none of the render stack.
- */
-export async function unchangedGenerate(o: RunIdentity): Promise<number | undefined> {
-  const workDir = path.dirname(path.resolve(o.outDir));
-  const release = acquireLock(workDir);
-  try {
-    if (existsSync(path.join(workDir, '.ozg-gitops-journal.json'))) return undefined;
-    const dirs = ownedDirs(o);
-    const data = await readRecord(workDir, dirs);
-    if (!data || data.code !== generatorCodeHash() || data.fingerprint !== (await generateFingerprint(o))) return undefined;
-    const recordedAt = statSync(recordPath(workDir, dirs)).mtimeMs;
-    let files = 0;
-    for (const owned of dirs) {
-      const recorded = data.trees[owned.tree];
-      if (!recorded) return undefined;
-      const present = await listOwnedFiles(owned);
-      if (present.size !== recorded.paths.length) return undefined;
-      for (let i = 0; i < recorded.paths.length; i++) {
-        const file = recorded.paths[i]!;
-        if (!present.has(file)) return undefined;
-        const stat = statSync(path.join(owned.dir, file));
-        // A racily clean file (see RunRecord) needs a real run.
-        if (stat.size !== recorded.sizes[i] || stat.mtimeMs !== recorded.mtimes[i] || recorded.mtimes[i]! >= recordedAt) return undefined;
-      }
-      files += present.size;
-    }
-    return files;
-  } finally {
-    release();
-  }
+/** A full generate's inputs, read once, with their fingerprint and the last run's record (its output scan under way). */
+export interface PreparedGenerate {
+  readonly source: InputSource;
+  readonly fingerprint: string;
+  /** Undefined when there is none, another generator version wrote it, or an interrupted write must be completed first. */
+  readonly record?: RunRecord;
+  /** Set when inputs and output are exactly as the last run left them: its number of files; nothing to render. */
+  readonly unchanged?: number;
 }
 
+/**
+ * The start of a full generate, before the render stack is loaded (the CLI asks this first, so a
+ * run with nothing to do never loads it): reads and fingerprints the inputs while the output
+ * folders are scanned on another thread, and says whether the last run left exactly this. The
+ * caller holds the lock (write/lock.ts) from here to the end of the generate.
+ */
+export async function prepareGenerate(o: RunIdentity): Promise<PreparedGenerate> {
+  const workDir = path.dirname(path.resolve(o.outDir));
+  // An interrupted write is completed by generate before it opens the record.
+  const record = existsSync(path.join(workDir, '.ozg-gitops-journal.json')) ? undefined : await RunRecord.open(workDir, ownedDirs(o));
+  const source = memoizedSource(directorySource(o.root));
+  const fingerprint = await generateFingerprint(o, source);
+  return { source, fingerprint, record, unchanged: await record?.unchangedFiles(fingerprint) };
+}
