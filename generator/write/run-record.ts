@@ -61,7 +61,7 @@ export class RunRecord {
   /**
    * The record for these output folders, or undefined when there is none or another generator
    * version wrote it. Opening it starts reading the output folders on a thread of their own
-   * (write/output-scan.ts); open it before loading the inputs, and await `scanned` before the render.
+   * (write/output-scan.ts); open it before loading the inputs, and await `scannedStats` before the render.
    */
   static async open(workDir: string, dirs: readonly OwnedDir[]): Promise<RunRecord | undefined> {
     const data = await readRecord(workDir, dirs);
