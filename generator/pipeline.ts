@@ -1,7 +1,8 @@
 import type { Diagnostic } from './diagnostics.js';
 import type { InputSource } from './load/input-source.js';
-import { loadInputs } from './load/load-inputs.js';
+import { loadInputs, type CachedInput } from './load/load-inputs.js';
 import type { ParseCache } from './load/parse-cache.js';
+import { topLevelPositions } from './load/yaml-file.js';
 import { resolveFleet, type ResolvedFleet } from './model/resolve.js';
 import { validateInputs } from './validate/validate-inputs.js';
 
@@ -20,7 +21,10 @@ export async function loadFleet(source: InputSource, today: string, cache?: Pars
   const loaded = await loadInputs(source, cache);
   const validated = validateInputs(loaded, today);
   if (cache) {
-    for (const yaml of validated.checkedFiles) cache.set(loaded.cacheKeys.get(yaml.file)!, yaml.value);
+    for (const yaml of validated.checkedFiles) {
+      // A file that came from the cache is in it already (and its positions were never parsed).
+      if (!yaml.checked) cache.set(loaded.cacheKeys.get(yaml.file)!, { value: yaml.value, topLevel: topLevelPositions(yaml) } satisfies CachedInput);
+    }
     cache.save();
   }
   if (!validated.docs) return { diagnostics: validated.diagnostics };

@@ -1,7 +1,13 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { InputSource } from './input-source.js';
 import { ParseCache } from './parse-cache.js';
-import { checkedYamlFile, parseYamlFile, type YamlFile } from './yaml-file.js';
+import { checkedYamlFile, parseYamlFile, type TopLevelPositions, type YamlFile } from './yaml-file.js';
+
+/** What the parse cache keeps of an input file that passed its own checks. */
+export interface CachedInput {
+  readonly value: unknown;
+  readonly topLevel: TopLevelPositions;
+}
 
 /** Every input file, parsed, before any rule has looked at its content. */
 export interface LoadedInputs {
@@ -47,9 +53,9 @@ export async function loadInputs(source: InputSource, cache?: ParseCache): Promi
       // Keyed by kind too: the checks a file passed depend on whether it is a Kommune or an environment.
       const key = `${isEnvironment ? 'e' : 't'}${ParseCache.key(bytes)}`;
       cacheKeys.set(file, key);
-      const value = cache.get(key);
-      if (value !== undefined) {
-        (isEnvironment ? environments : tenants).push(checkedYamlFile(file, bytes, value));
+      const entry = cache.get(key) as CachedInput | undefined;
+      if (entry !== undefined) {
+        (isEnvironment ? environments : tenants).push(checkedYamlFile(file, bytes, entry.value, entry.topLevel));
         continue;
       }
     }

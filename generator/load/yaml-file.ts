@@ -16,6 +16,18 @@ export interface YamlFile {
   readonly value: unknown;
   /** Set when these bytes parsed and passed the file's own checks before (load/parse-cache.ts). */
   readonly checked?: boolean;
+  /** For a file from the parse cache: where its top-level keys and their values are (`topLevelPositions`). */
+  readonly topLevel?: TopLevelPositions;
+}
+
+/**
+ * Line and column of each top-level key and of its value, exactly as `positionOf` finds them: per
+ * key in `keys`, four numbers in `at` (key line, key column, value line, value column). Flat,
+ * because every use of the parse cache copies its entries.
+ */
+export interface TopLevelPositions {
+  readonly keys: readonly string[];
+  readonly at: readonly number[];
 }
 
 export type PathSegment = string | number;
@@ -77,7 +89,7 @@ function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCo
  * A file whose bytes parsed and passed its own checks before, from its cached value: its
  * positions are parsed only when a diagnostic asks for one.
  */
-export function checkedYamlFile(file: string, bytes: Uint8Array, value: unknown): YamlFile {
+export function checkedYamlFile(file: string, bytes: Uint8Array, value: unknown, topLevel?: TopLevelPositions): YamlFile {
   const text = new TextDecoder('utf-8').decode(bytes);
   let parsed: { doc: Document.Parsed; lines: LineCounter } | undefined;
   return {
@@ -85,6 +97,7 @@ export function checkedYamlFile(file: string, bytes: Uint8Array, value: unknown)
     text,
     value,
     checked: true,
+    topLevel,
     get doc() {
       return (parsed ??= parseWithPositions(text)).doc;
     },
@@ -96,6 +109,14 @@ export function checkedYamlFile(file: string, bytes: Uint8Array, value: unknown)
 
 /** Line and column of the deepest node that exists along `path` (the whole document when none does). */
 export function positionOf(yaml: YamlFile, path: readonly PathSegment[], useKey = false): { line: number; col: number } {
+  // A cached file reported on at a top-level key (a name two Kommunen share, for one: hundreds of
+  // files in a nationwide fleet) is not parsed again for it.
+  const known = path.length === 1 && yaml.topLevel ? yaml.topLevel.keys.indexOf(String(path[0])) : -1;
+  if (known >= 0) {
+    const at = yaml.topLevel!.at;
+    const i = 4 * known + (useKey ? 0 : 2);
+    return { line: at[i]!, col: at[i + 1]! };
+  }
   let node: unknown = yaml.doc.contents;
   let best: Node | undefined = yaml.doc.contents ?? undefined;
   for (let i = 0; i < path.length; i++) {
@@ -117,6 +138,22 @@ export function positionOf(yaml: YamlFile, path: readonly PathSegment[], useKey 
   const offset = best?.range?.[0] ?? 0;
   const pos = yaml.lines.linePos(offset);
   return { line: pos.line, col: pos.col };
+}
+
+/** Kept with a file in the parse cache, taken from its parse when it is first checked. */
+export function topLevelPositions(yaml: YamlFile): TopLevelPositions {
+  const keys: string[] = [];
+  const at: number[] = [];
+  const contents = yaml.doc.contents;
+  if (!isMapLike(contents)) return { keys, at };
+  for (const { key } of contents.items) {
+    if (!isScalar(key) || keys.includes(String(key.value))) continue;
+    const name = String(key.value);
+    const [k, v] = [positionOf(yaml, [name], true), positionOf(yaml, [name])];
+    keys.push(name);
+    at.push(k.line, k.col, v.line, v.col);
+  }
+  return { keys, at };
 }
 
 function isMapLike(node: unknown): node is { items: { key: unknown; value: unknown }[] } {
