@@ -7,7 +7,7 @@ import { ParseCache } from './load/parse-cache.js';
 import type { ResolvedFleet } from './model/resolve.js';
 import { loadFleet } from './pipeline.js';
 import { checkRemovalGuards } from './plan/guards.js';
-import { addSharedFile, emptyInventory, inventoryOnDisk } from './plan/inventory.js';
+import { addSharedFile, applicationsOutside, emptyInventory, inventoryOnDisk } from './plan/inventory.js';
 import { acquireLock } from './write/lock.js';
 import { ownedDirs, prepareGenerate, recordRun, RunRecord, type PreparedGenerate } from './write/run-record.js';
 import { recoverInterruptedWrite, TreeWriter, type TreeChanges } from './write/write-tree.js';
@@ -59,13 +59,14 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const workDir = path.dirname(outDir);
   const release = options.check || options.prepared ? () => undefined : acquireLock(workDir);
   try {
-    if (!options.check) await recoverInterruptedWrite(workDir, dirs.map((d) => d.dir));
+    const recovered = !options.check && (await recoverInterruptedWrite(workDir, dirs.map((d) => d.dir)));
     // The fingerprint is recorded after the write, so the next no-op run can stop early; taken
     // under this run's lock from the bytes this run renders. The record, opened before the
     // inputs load, reads the output folders on another thread meanwhile.
     const incremental = !options.check && !options.envs;
     const prepared = incremental ? (options.prepared ?? (await prepareGenerate({ ...options, outDir, bootstrapDir }))) : undefined;
-    const record = incremental ? (prepared?.record ?? (await RunRecord.open(workDir, dirs))) : undefined;
+    // prepareGenerate leaves the record closed while an interrupted write waits to be completed.
+    const record = prepared?.record ?? (incremental && recovered ? await RunRecord.open(workDir, dirs) : undefined);
     const source = prepared?.source ?? memoizedSource(directorySource(options.root));
     const fingerprint = prepared?.fingerprint;
     // --check trusts nothing it has not parsed and rendered itself.
@@ -111,14 +112,6 @@ async function removalGuards(fleet: ResolvedFleet, outDir: string, writer: TreeW
     if (removed.startsWith(distPrefix) && removed.includes('/applicationsets/')) touched.add(removed.slice(distPrefix.length));
   }
   const before = await inventoryOnDisk(outDir, options.envs, touched);
-  const rendered = new Map<string, number>();
-  for (const a of after.apps.values()) rendered.set(a.env, (rendered.get(a.env) ?? 0) + 1);
-  const unchangedApplications = new Map<string, number>();
-  for (const env of fleet.environments) {
-    if (options.envs && !options.envs.includes(env.name)) continue;
-    // Every Kommune has a baseline Application and one per app.
-    const total = env.kommunen.reduce((n, k) => n + 1 + k.apps.length, 0);
-    unchangedApplications.set(env.name, total - (rendered.get(env.name) ?? 0));
-  }
+  const unchangedApplications = applicationsOutside(fleet, after, options.envs);
   return checkRemovalGuards(before, after, fleet, { allowMassRemoval: options.allowMassRemoval, unchangedApplications });
 }

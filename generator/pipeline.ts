@@ -1,8 +1,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import type { InputSource } from './load/input-source.js';
-import { loadInputs, type CachedInput } from './load/load-inputs.js';
+import { cachedInput, loadInputs } from './load/load-inputs.js';
 import type { ParseCache } from './load/parse-cache.js';
-import { topLevelPositions } from './load/yaml-file.js';
 import { resolveFleet, type ResolvedFleet } from './model/resolve.js';
 import { validateInputs } from './validate/validate-inputs.js';
 
@@ -23,7 +22,7 @@ export async function loadFleet(source: InputSource, today: string, cache?: Pars
   if (cache) {
     for (const yaml of validated.checkedFiles) {
       // A file that came from the cache is in it already (and its positions were never parsed).
-      if (!yaml.checked) cache.set(loaded.cacheKeys.get(yaml.file)!, { value: yaml.value, topLevel: topLevelPositions(yaml) } satisfies CachedInput);
+      if (!yaml.checked) cache.set(loaded.cacheKeys.get(yaml.file)!, cachedInput(yaml));
     }
     cache.save();
   }

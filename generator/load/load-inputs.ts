@@ -1,12 +1,17 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { InputSource } from './input-source.js';
 import { ParseCache } from './parse-cache.js';
-import { checkedYamlFile, parseYamlFile, type TopLevelPositions, type YamlFile } from './yaml-file.js';
+import { checkedYamlFile, parseYamlFile, topLevelPositions, type TopLevelPositions, type YamlFile } from './yaml-file.js';
 
 /** What the parse cache keeps of an input file that passed its own checks. */
-export interface CachedInput {
+interface CachedInput {
   readonly value: unknown;
   readonly topLevel: TopLevelPositions;
+}
+
+/** The parse cache's entry for a freshly parsed file that passed its own checks. */
+export function cachedInput(yaml: YamlFile): CachedInput {
+  return { value: yaml.value, topLevel: topLevelPositions(yaml) };
 }
 
 /** Every input file, parsed, before any rule has looked at its content. */

@@ -1,6 +1,6 @@
 import type { ResolvedFleet } from '../model/resolve.js';
 import { addonsFor } from '../render/cluster-addons.js';
-import type { Inventory } from './inventory.js';
+import { applicationsOfKommune, type Inventory } from './inventory.js';
 
 /**
  * Limits a reviewer is warned about. ApplicationSet: Argo CD caps its status at 5,000 resources
@@ -52,7 +52,7 @@ export function countModel(fleet: ResolvedFleet): ApplicationCounts {
   const add = (map: Map<string, number>, key: string, n = 1) => map.set(key, (map.get(key) ?? 0) + n);
   for (const env of fleet.environments) {
     for (const k of env.kommunen) {
-      add(perCluster, `${env.name}/${k.cluster}`, 1 + k.apps.length);
+      add(perCluster, `${env.name}/${k.cluster}`, applicationsOfKommune(k));
       add(perSet, `${k.cluster}-baseline`);
       for (const a of k.apps) add(perSet, `${k.cluster}-${a.name}`);
     }

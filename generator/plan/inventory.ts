@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { load } from 'js-yaml';
+import type { ResolvedFleet, ResolvedKommune } from '../model/resolve.js';
 import { LABELS } from '../render/labels.js';
 import type { KubeObject, RenderedFile } from '../render/serialize.js';
 import { listFiles } from '../write/write-tree.js';
@@ -62,8 +63,35 @@ export function addSharedFile(inventory: ReturnType<typeof emptyInventory>, file
 
 /** Keeps a Kommune's baseline text (paths relative to dist/); other files are not part of the inventory. */
 function addKommuneFile(inventory: ReturnType<typeof emptyInventory>, file: string, text: string): void {
+  const key = baselineKey(file);
+  if (key) inventory.baselines.set(key, text);
+}
+
+/** `<env>/<kommune>` of a Kommune's baseline file (a path relative to dist/); undefined for any other file. */
+export function baselineKey(file: string): string | undefined {
   const baseline = /^([^/]+)\/kommunen\/([^/]+)\/baseline\.yaml$/.exec(file);
-  if (baseline) inventory.baselines.set(`${baseline[1]}/${baseline[2]}`, text);
+  return baseline ? `${baseline[1]}/${baseline[2]}` : undefined;
+}
+
+/** The Applications a Kommune's entries in its cluster's ApplicationSets make: its baseline and one per app. */
+export function applicationsOfKommune(k: ResolvedKommune): number {
+  return 1 + k.apps.length;
+}
+
+/**
+ * Per environment (of `envs`, or all), the Applications of the model's Kommunen that `inventory`
+ * does not hold: those in the files a change leaves as they are, when the inventory holds only
+ * the files it touches.
+ */
+export function applicationsOutside(fleet: ResolvedFleet, inventory: Inventory, envs?: readonly string[]): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const a of inventory.apps.values()) held.set(a.env, (held.get(a.env) ?? 0) + 1);
+  const outside = new Map<string, number>();
+  for (const env of fleet.environments) {
+    if (envs && !envs.includes(env.name)) continue;
+    outside.set(env.name, env.kommunen.reduce((n, k) => n + applicationsOfKommune(k), 0) - (held.get(env.name) ?? 0));
+  }
+  return outside;
 }
 
 function labelOf(object: KubeObject, key: string): string | undefined {

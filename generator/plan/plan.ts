@@ -11,7 +11,7 @@ import { loadFleet, type FleetResult } from '../pipeline.js';
 import { checkCapacity, countInventory, countModel, type CapacityLine } from './capacity.js';
 import { changedObjects, diffInventories, type EnvironmentChanges, type EnvironmentTotals } from './diff.js';
 import { checkRemovalGuards } from './guards.js';
-import { addSharedFile, emptyInventory, inventoryOf, type Inventory } from './inventory.js';
+import { addSharedFile, applicationsOfKommune, applicationsOutside, baselineKey, emptyInventory, inventoryOf, type Inventory } from './inventory.js';
 import { addonsFor } from '../render/cluster-addons.js';
 import { estimateRollout, type RolloutEstimate } from './rollout.js';
 import { DEFAULT_TIME_ZONE, durationMinutes, longestWaitMinutes } from '../model/windows.js';
@@ -168,8 +168,6 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
   };
 }
 
-const BASELINE_FILE = /^([^/]+)\/kommunen\/([^/]+)\/baseline\.yaml$/;
-
 interface SideInventory {
   readonly fleet?: ResolvedFleet;
   /** Unset when the side's inputs or output do not validate. */
@@ -214,10 +212,9 @@ function renderTouched(base: FleetResult, head: FleetResult): { base: SideInvent
   const found = renderChanges(base.fleet, head.fleet, {
     onSharedFile: (side, file) => addSharedFile(inventories[side], file),
     onKommune: (files) => {
-      const baseline = (side: 'base' | 'head') => files[side].find(([file]) => BASELINE_FILE.test(file));
-      const path = (baseline('head') ?? baseline('base'))?.[0];
-      const [, env, kommune] = (path && BASELINE_FILE.exec(path)) ?? [];
-      if (env && kommune) baselineChanges.set(`${env}/${kommune}`, changedObjects(baseline('base')?.[1], baseline('head')?.[1]));
+      const baseline = (side: 'base' | 'head') => files[side].find(([file]) => baselineKey(file));
+      const key = baselineKey((baseline('head') ?? baseline('base'))?.[0] ?? '');
+      if (key) baselineChanges.set(key, changedObjects(baseline('base')?.[1], baseline('head')?.[1]));
     },
   });
   const side = (loaded: FleetResult, own: Diagnostic[], inventory: Inventory): SideInventory => {
@@ -225,13 +222,10 @@ function renderTouched(base: FleetResult, head: FleetResult): { base: SideInvent
     return { fleet: loaded.fleet, diagnostics, ...(hasErrors(diagnostics) ? {} : { inventory }) };
   };
   const envs = [...new Set([...base.fleet.environments, ...head.fleet.environments].map((e) => e.name))].sort();
-  // Every Kommune has a baseline Application and one per app.
   const kommunenOf = (fleet: ResolvedFleet, env: string) => fleet.environments.find((e) => e.name === env)?.kommunen ?? [];
-  const applicationsOf = (fleet: ResolvedFleet, env: string) => kommunenOf(fleet, env).reduce((n, k) => n + 1 + k.apps.length, 0);
+  const applicationsOf = (fleet: ResolvedFleet, env: string) => kommunenOf(fleet, env).reduce((n, k) => n + applicationsOfKommune(k), 0);
   const totals = new Map(envs.map((env) => [env, { kommunenBefore: kommunenOf(base.fleet!, env).length, kommunenAfter: kommunenOf(head.fleet!, env).length, applicationsBefore: applicationsOf(base.fleet!, env), applicationsAfter: applicationsOf(head.fleet!, env) }]));
-  const rendered = new Map<string, number>();
-  for (const a of inventories.base.apps.values()) rendered.set(a.env, (rendered.get(a.env) ?? 0) + 1);
-  const unchangedApplications = new Map(envs.map((env) => [env, applicationsOf(base.fleet!, env) - (rendered.get(env) ?? 0)]));
+  const unchangedApplications = applicationsOutside(base.fleet, inventories.base);
   return {
     base: side(base, found.base, inventories.base),
     head: side(head, found.head, inventories.head),

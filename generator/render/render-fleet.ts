@@ -91,26 +91,26 @@ function cutIntoUnits(env: ResolvedEnvironment): RenderUnit[] {
 function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc): UnitPlan[] {
   const environmentDigest = digestOf([fingerprintJson({ ...env, doc, kommunen: [] })]);
   // A Kommune's part enters up to ten units: digested once, its digest enters them.
-  const coreJson = env.kommunen.map((k) => digestOf([fingerprintJson({ ...k, apps: [], canaryIn: [...k.canaryIn].sort() })]));
+  const coreDigest = env.kommunen.map((k) => digestOf([fingerprintJson({ ...k, apps: [], canaryIn: [...k.canaryIn].sort() })]));
   const appJson = env.kommunen.map((k) => new Map(k.apps.map((a) => [a.name, fingerprintJson(a)])));
   const plans: UnitPlan[] = [];
   for (const instance of env.instances) {
     // The same clusters renderPlatformProjects takes: those whose instance this is.
     const clusters = new Set(env.clusters.filter((c) => c.instance === instance.name).map((c) => c.name));
     const own = indices(env, (k) => clusters.has(k.cluster));
-    plans.push({ kind: 'instance', key: `instance:${env.name}/${instance.name}`, fingerprint: digestOf(['instance', environmentDigest, instance.name, ...own.map((i) => coreJson[i]!)]), instance, own });
+    plans.push({ kind: 'instance', key: `instance:${env.name}/${instance.name}`, fingerprint: digestOf(['instance', environmentDigest, instance.name, ...own.map((i) => coreDigest[i]!)]), instance, own });
   }
   for (const cluster of env.clusters) {
     const own = indices(env, (k) => k.cluster === cluster.name);
-    const ownJson = own.map((i) => coreJson[i]!);
+    const ownDigests = own.map((i) => coreDigest[i]!);
     plans.push(
       { kind: 'addons', key: `addons:${env.name}/${cluster.name}`, fingerprint: digestOf(['addons', environmentDigest, cluster.name]), cluster, own: [] },
-      { kind: 'secrets', key: `secrets:${env.name}/${cluster.name}`, fingerprint: digestOf(['secrets', environmentDigest, cluster.name, ...ownJson]), cluster, own },
-      { kind: 'appset', key: `appset:${env.name}/${cluster.name}/baseline`, fingerprint: digestOf(['appset', environmentDigest, cluster.name, 'baseline', ...ownJson]), cluster, app: 'baseline', own },
+      { kind: 'secrets', key: `secrets:${env.name}/${cluster.name}`, fingerprint: digestOf(['secrets', environmentDigest, cluster.name, ...ownDigests]), cluster, own },
+      { kind: 'appset', key: `appset:${env.name}/${cluster.name}/baseline`, fingerprint: digestOf(['appset', environmentDigest, cluster.name, 'baseline', ...ownDigests]), cluster, app: 'baseline', own },
     );
     for (const app of [...new Set(own.flatMap((i) => [...appJson[i]!.keys()]))].sort()) {
       const users = own.filter((i) => appJson[i]!.has(app));
-      const fingerprint = digestOf(['appset', environmentDigest, cluster.name, app, fingerprintJson(env.doc.apps[app]), ...users.flatMap((i) => [coreJson[i]!, appJson[i]!.get(app)!])]);
+      const fingerprint = digestOf(['appset', environmentDigest, cluster.name, app, fingerprintJson(env.doc.apps[app]), ...users.flatMap((i) => [coreDigest[i]!, appJson[i]!.get(app)!])]);
       plans.push({ kind: 'appset', key: `appset:${env.name}/${cluster.name}/${app}`, fingerprint, cluster, app, own: users });
     }
   }
