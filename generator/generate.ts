@@ -80,16 +80,16 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     try {
       ({ diagnostics } = await renderOutputs(fleet, inputDiagnostics, { envs: options.envs, jobs: options.jobs, record, sink: writer, onSharedFile: (file) => addSharedFile(after, file) }));
       if (hasErrors(diagnostics)) {
-        writer.discard();
+        await writer.discard();
         return { diagnostics, fleet };
       }
       const guards = await removalGuards(fleet, outDir, writer, after, options);
       if (hasErrors(guards)) {
-        writer.discard();
+        await writer.discard();
         return { diagnostics: sortDiagnostics([...diagnostics, ...guards]), fleet };
       }
     } catch (error) {
-      writer.discard();
+      await writer.discard();
       throw error;
     }
     const changes = await writer.commit();

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recoverInterruptedWrite } from '../generator/write/write-tree.js';
@@ -38,7 +38,9 @@ async function waitFor(condition: () => boolean): Promise<void> {
 }
 
 function stagedCount(root: string): number {
-  return readdirSync(root).filter((e) => e.startsWith('.ozg-gitops-staging-')).reduce((n, d) => n + readdirSync(path.join(root, d)).length, 0);
+  // Staged files sit at their own paths under the staging folder.
+  const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+  return readdirSync(root).filter((e) => e.startsWith('.ozg-gitops-staging-')).reduce((n, d) => n + files(path.join(root, d)), 0);
 }
 
 /** A change that rewrites every baseline and one ApplicationSet per cluster. */
@@ -100,6 +102,33 @@ describe('crash safety', () => {
       expect(readdirSync(root).filter((e) => e.startsWith('.ozg-gitops')), `${point}: nothing left over`).toEqual([]);
     }
   }, 300_000);
+
+  it('new Kommunen and a first run move in as whole folders; a run killed after the commit point is completed by the next one', async () => {
+    const root = bigFleet();
+    const journal = path.join(root, '.ozg-gitops-journal.json');
+    // A first run into an empty place: dist/ moves in whole.
+    const first = await runGenerate(root, 'move@1').done;
+    expect(first.signal).toBe('SIGKILL');
+    const moves = (JSON.parse(readFileSync(journal, 'utf8')) as { moves: [string, string][] }).moves.map(([, to]) => path.relative(root, to));
+    expect(moves).toEqual(expect.arrayContaining(['dist', 'argocd']));
+    expect(moves.length).toBeLessThan(5);
+    expect((await cli('generate', '--root', root)).code).toBe(0);
+    // Two new Kommunen and one changed pin: two folders and the changed files move.
+    for (const n of ['300', '301']) write(root, `tenants/sh/sh-amt-${n}.yaml`, `id: sh-amt-${n}\nname: Amt ${n}\nags: "01054${n}"\nenvironments: [test]\n`);
+    change(root);
+    const expected = tempDir();
+    cpSync(root, expected, { recursive: true });
+    expect((await cli('generate', '--root', expected)).code).toBe(0);
+    const run = await runGenerate(root, 'move@1').done;
+    expect(run.signal).toBe('SIGKILL');
+    const second = (JSON.parse(readFileSync(journal, 'utf8')) as { moves: [string, string][] }).moves.map(([, to]) => path.relative(root, to));
+    expect(second).toEqual(expect.arrayContaining(['dist/test/kommunen/sh-amt-300', 'dist/test/kommunen/sh-amt-301']));
+    // Nothing moves into them file by file (their AppProjects live in a folder that exists).
+    expect(second.filter((m) => /kommunen\/sh-amt-30[01]\//.test(m))).toEqual([]);
+    expect((await cli('generate', '--root', root)).code).toBe(0);
+    expect(trees(root)).toBe(trees(expected));
+    expect(readdirSync(root).filter((e) => e.startsWith('.ozg-gitops')), 'nothing left over').toEqual([]);
+  }, 120_000);
 
   it('a run killed while pruning removed Kommunen is completed by the next one', async () => {
     const root = bigFleet();

@@ -47,7 +47,8 @@ export function writeAtomically(file: string, bytes: string | Uint8Array): void 
  * Flushes everything written under each folder. Writing tens of thousands of files and calling
  * fsync on each costs about 0.35 ms per file here (23 s for a nationwide tree); one
  * `sync --file-system` (Linux syncfs(2), GNU coreutils) flushes the whole file system in one call.
- * Where that command is missing, each file and folder is flushed by itself.
+ * Where that command is missing, each file and folder is flushed by itself (a file or a folder
+ * moved in whole).
  */
 export function flushTrees(dirs: readonly string[], files: () => Iterable<string>): void {
   try {
@@ -64,7 +65,8 @@ export function flushTrees(dirs: readonly string[], files: () => Iterable<string
     } finally {
       closeSync(fd);
     }
-    folders.add(path.dirname(file));
+    // Every folder up to the one named: a staged file may sit in folders that are new themselves.
+    for (let dir = path.dirname(file); !folders.has(dir) && dir !== path.dirname(dir); dir = path.dirname(dir)) folders.add(dir);
   }
   for (const dir of folders) syncDirectory(dir);
 }

@@ -17,3 +17,8 @@ function parse(value: string | undefined): { point: string; n: number; signal: N
 export function faultPoint(point: FaultPoint, n: number): void {
   if (requested && requested.point === point && requested.n === n) process.kill(process.pid, requested.signal);
 }
+
+/** The hook requested at `point`, for a thread that reaches it without this module (write/staging-thread.ts). */
+export function requestedFault(point: FaultPoint): { readonly n: number; readonly signal: NodeJS.Signals } | undefined {
+  return requested?.point === point ? { n: requested.n, signal: requested.signal } : undefined;
+}

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../diagnostics.js';
 import { flushTrees, syncDirectory, writeFileDurably } from './durable.js';
 import { faultPoint } from './fault-points.js';
 import type { ScannedListing } from './output-scan.js';
+import { StagingThread } from './staging-thread.js';
 
 /** One folder the generator owns, under the name the render uses for it. */
 export interface OwnedDir {
@@ -46,19 +46,23 @@ const STAGING_PREFIX = '.ozg-gitops-staging-';
  * Replaces the owned folders with what the render hands over, file by file, so that a crash or a
  * power cut leaves either the old or the new state and the new content is never held in memory
  * as a whole. Each file put is compared with the disk (a file whose size differs is not read) and,
- * when different, staged at once in a folder next to its tree (same file system, so every move is
- * a rename). `commit` flushes the staged files, commits a journal naming every move with one
- * rename, then applies it. A run killed after that point is completed by the next run
- * (`recoverInterruptedWrite`); one killed before leaves the old trees untouched. In `check` mode
- * nothing is staged: the writer only says what differs.
+ * when different, staged at once under a folder next to its tree (same file system, so every
+ * move is a rename), at its own path there; the comparing and staging run on a thread of their
+ * own (write/staging-thread.ts). `commit` flushes the staged files, commits a journal naming every
+ * move with one rename, then applies it: a staged folder whose place does not exist yet (a new
+ * Kommune, an empty dist/) moves with one rename, other files one by one. A run killed after that
+ * point is completed by the next run (`recoverInterruptedWrite`); one killed before leaves the old
+ * trees untouched. In `check` mode nothing is staged: the writer only says what differs.
  */
 export class TreeWriter {
-  private readonly written: string[] = [];
-  private readonly moves: [string, string][] = [];
+  /** Every file put, by the index the staging thread answers with. */
+  private readonly puts: { readonly owned: OwnedDir; readonly path: string; readonly target: string }[] = [];
   private readonly staging: string[] = [];
   private readonly stagingByParent = new Map<string, string>();
   private readonly stagingOf = new Map<string, string>();
   private readonly seen = new Map<string, Map<string, { file: TreeFile; kept: boolean }>>();
+  private thread?: StagingThread;
+  private differing?: Promise<readonly number[]>;
   private unchanged = 0;
   private removed?: string[];
 
@@ -72,26 +76,15 @@ export class TreeWriter {
     for (const owned of dirs) this.seen.set(owned.tree, new Map());
   }
 
-  /** A rendered file: compared with the disk, staged when different. */
+  /** A rendered file: compared with the disk, staged when different (on the staging thread). */
   put(file: TreeFile, content: string): void {
+    if (this.differing) throw new Error('TreeWriter.put after the changes were asked for');
     const owned = this.ownedDir(file.tree);
     const target = path.join(owned.dir, file.path);
     this.seen.get(file.tree)!.set(file.path, { file, kept: false });
-    if (sameContent(target, content)) {
-      this.unchanged++;
-      return;
-    }
-    this.written.push(rel(this.workDir, target));
-    if (this.mode === 'check') return;
-    try {
-      const staged = path.join(this.stagingFor(owned), String(this.moves.length));
-      writeFileSync(staged, content);
-      this.moves.push([staged, target]);
-    } catch (error) {
-      this.discard();
-      throw writeError(error, 'the output is unchanged');
-    }
-    faultPoint('stage', this.moves.length);
+    const staged = this.mode === 'write' ? path.join(this.stagingFor(owned), file.path) : null;
+    this.thread ??= new StagingThread();
+    this.thread.send(this.puts.push({ owned, path: file.path, target }) - 1, target, staged, content);
   }
 
   /** A file the run record proves to be in place as it should be. */
@@ -107,9 +100,11 @@ export class TreeWriter {
 
   /**
    * What the commit will do: the files written, and the files on disk that this run did not
-   * render. Ask once every file is put or kept; the folders are listed once.
+   * render. Ask once every file is put or kept; the folders are listed once. Rejects with the
+   * first error of staging (E_WRITE for a full disk and the like; the output is unchanged).
    */
   async changes(): Promise<TreeChanges> {
+    const differing = await this.differingPuts();
     if (!this.removed) {
       const removed: string[] = [];
       const listed = await this.listed;
@@ -119,23 +114,26 @@ export class TreeWriter {
       }
       this.removed = removed.sort();
     }
-    return { written: [...this.written].sort(), removed: this.removed, unchanged: this.unchanged };
+    const written = differing.map((i) => rel(this.workDir, this.puts[i]!.target)).sort();
+    return { written, removed: this.removed, unchanged: this.unchanged + this.puts.length - differing.length };
   }
 
   /** Makes the staged files and the removals the new state (see the class comment). */
   async commit(): Promise<TreeChanges> {
     const changes = await this.changes();
     if (this.mode === 'check' || (changes.written.length === 0 && changes.removed.length === 0)) {
-      this.discard();
+      await this.discard();
       return changes;
     }
-    const journal: Journal = { moves: this.moves, removals: changes.removed.map((r) => path.resolve(this.workDir, r)), staging: this.staging };
+    const differing = await this.differingPuts();
+    let journal: Journal;
     try {
-      flushTrees(journal.staging, () => this.moves.map(([staged]) => staged));
+      journal = { moves: this.moves(differing), removals: changes.removed.map((r) => path.resolve(this.workDir, r)), staging: this.staging };
+      flushTrees(journal.staging, () => differing.map((i) => this.stagedPath(this.puts[i]!)));
       commitJournal(this.workDir, journal);
     } catch (error) {
       // Before the commit point nothing in the trees has changed: drop what was staged and say so.
-      this.discard();
+      await this.discard();
       rmSync(path.join(this.workDir, `${JOURNAL}.${process.pid}.tmp`), { force: true });
       throw writeError(error, 'the output is unchanged');
     }
@@ -148,9 +146,54 @@ export class TreeWriter {
     return changes;
   }
 
-  /** Drops everything staged: the trees stay as they are. */
-  discard(): void {
+  /** Stops the staging thread and drops everything staged: the trees stay as they are. */
+  async discard(): Promise<void> {
+    await this.thread?.stop();
     for (const dir of this.staging) rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** Waits for the staging thread: the puts that differ from the disk, in the order put. */
+  private differingPuts(): Promise<readonly number[]> {
+    this.differing ??= (this.thread?.finish() ?? Promise.resolve([])).catch(async (error: unknown) => {
+      await this.discard();
+      throw writeError(error, 'the output is unchanged');
+    });
+    return this.differing;
+  }
+
+  private stagedPath(put: { readonly owned: OwnedDir; readonly path: string }): string {
+    return path.join(this.stagingFor(put.owned), put.path);
+  }
+
+  /**
+   * The journal's moves: a file whose folder exists moves by itself; below the topmost folder
+   * that does not exist yet, everything is new, so that folder moves as a whole (one rename for
+   * a new Kommune's folder, or for a whole tree into an empty place).
+   */
+  private moves(differing: readonly number[]): [string, string][] {
+    const exists = new Map<string, boolean>();
+    const dirExists = (dir: string) => {
+      let known = exists.get(dir);
+      if (known === undefined) exists.set(dir, (known = existsSync(dir)));
+      return known;
+    };
+    const moves: [string, string][] = [];
+    const movedDirs = new Set<string>();
+    for (const i of differing) {
+      const put = this.puts[i]!;
+      let newDir: string | undefined = dirExists(put.owned.dir) ? undefined : '';
+      const parts = put.path.split('/').slice(0, -1);
+      for (let depth = 1; newDir === undefined && depth <= parts.length; depth++) {
+        const dir = parts.slice(0, depth).join('/');
+        if (!dirExists(path.join(put.owned.dir, dir))) newDir = dir;
+      }
+      if (newDir === undefined) moves.push([this.stagedPath(put), put.target]);
+      else if (!movedDirs.has(`${put.owned.tree}\0${newDir}`)) {
+        movedDirs.add(`${put.owned.tree}\0${newDir}`);
+        moves.push([path.join(this.stagingFor(put.owned), newDir), path.join(put.owned.dir, newDir)]);
+      }
+    }
+    return moves;
   }
 
   private ownedDir(tree: string): OwnedDir {
@@ -159,10 +202,11 @@ export class TreeWriter {
     return owned;
   }
 
-  /** One staging folder per file system the trees are on, decided once per tree (not per file). */
+  /** A tree's folder in the staging folder of its file system (one per file system), decided once per tree. */
   private stagingFor(owned: OwnedDir): string {
-    let staging = this.stagingOf.get(owned.tree);
-    if (staging) return staging;
+    const known = this.stagingOf.get(owned.tree);
+    if (known) return known;
+    let staging: string | undefined;
     const parent = stagingParent(this.workDir, owned.dir);
     staging = this.stagingByParent.get(parent);
     if (!staging) {
@@ -172,8 +216,9 @@ export class TreeWriter {
       this.stagingByParent.set(parent, staging);
       this.staging.push(staging);
     }
-    this.stagingOf.set(owned.tree, staging);
-    return staging;
+    const treeStaging = path.join(staging, owned.tree);
+    this.stagingOf.set(owned.tree, treeStaging);
+    return treeStaging;
   }
 }
 
@@ -183,13 +228,6 @@ export async function listOwnedFiles(owned: OwnedDir): Promise<Set<string>> {
   const out = new Set<string>();
   for (const top of owned.only) for (const file of await listFiles(path.join(owned.dir, top))) out.add(`${top}/${file}`);
   return out;
-}
-
-/** Synchronous on purpose: for tens of thousands of small files it is several times faster than promises. */
-function sameContent(file: string, content: string): boolean {
-  const stat = statSync(file, { throwIfNoEntry: false });
-  if (!stat || stat.size !== Buffer.byteLength(content)) return false;
-  return readFileSync(file, 'utf8') === content;
 }
 
 /**
@@ -259,22 +297,23 @@ function commitJournal(workDir: string, journal: Journal): void {
 }
 
 async function applyJournal(workDir: string, journal: Journal): Promise<void> {
+  // Synchronous on purpose: tens of thousands of renames run several times faster than with promises.
   const madeDirs = new Set<string>();
   let n = 0;
   for (const [staged, target] of journal.moves) {
     if (!existsSync(staged)) continue; // already moved by an earlier, interrupted attempt
     const dir = path.dirname(target);
     if (!madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       madeDirs.add(dir);
     }
-    await rename(staged, target);
+    renameSync(staged, target);
     faultPoint('move', ++n);
   }
   n = 0;
   for (const file of journal.removals) {
-    await rm(file, { force: true });
-    await removeEmptyParents(path.dirname(file), workDir);
+    rmSync(file, { force: true });
+    removeEmptyParents(path.dirname(file), workDir);
     faultPoint('remove', ++n);
   }
   // The moves must be on the device before the journal that would redo them is gone.
@@ -283,11 +322,11 @@ async function applyJournal(workDir: string, journal: Journal): Promise<void> {
   for (const dir of journal.staging) rmSync(dir, { recursive: true, force: true });
 }
 
-async function removeEmptyParents(dir: string, stopAt: string): Promise<void> {
+function removeEmptyParents(dir: string, stopAt: string): void {
   let current = dir;
   while (current.startsWith(stopAt) && current !== stopAt) {
     try {
-      await rmdir(current);
+      rmdirSync(current);
     } catch {
       return;
     }
