@@ -37,6 +37,8 @@ export interface GenerateResult {
   /** Undefined when the inputs or the output did not validate. */
   readonly changes?: TreeChanges;
   readonly fleet?: ResolvedFleet;
+  /** Input file → a key of its bytes, as loadFleet gives it (a change's plan compares them with its base's). */
+  readonly inputKeys?: ReadonlyMap<string, string>;
 }
 
 /** load → validate → resolve → render → check, into memory (tests; generate streams instead). */
@@ -71,7 +73,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const fingerprint = prepared?.fingerprint;
     // --check trusts nothing it has not parsed and rendered itself.
     const cache = options.check ? undefined : ParseCache.forRoot(workDir, options.root);
-    const { fleet, diagnostics: inputDiagnostics } = await loadFleet(source, options.today, cache);
+    const { fleet, diagnostics: inputDiagnostics, inputKeys } = await loadFleet(source, options.today, cache);
     if (!fleet) return { diagnostics: inputDiagnostics };
     await record?.scannedStats();
     const writer = new TreeWriter(workDir, dirs, options.check ? 'check' : 'write', record?.presentFiles());
@@ -94,7 +96,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     }
     const changes = await writer.commit();
     if (fingerprint) await recordRun(workDir, dirs, fingerprint, writer.files(), record);
-    return { diagnostics, changes, fleet };
+    return { diagnostics, changes, fleet, inputKeys };
   } finally {
     release();
   }

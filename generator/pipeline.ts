@@ -9,6 +9,8 @@ export interface FleetResult {
   /** Set only when the inputs have no error. */
   readonly fleet?: ResolvedFleet;
   readonly diagnostics: readonly Diagnostic[];
+  /** Input file → a key of its bytes (load/load-inputs.ts), when loaded with a parse cache. */
+  readonly inputKeys?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -26,8 +28,9 @@ export async function loadFleet(source: InputSource, today: string, cache?: Pars
     }
     cache.save();
   }
-  if (!validated.docs) return { diagnostics: validated.diagnostics };
-  return { fleet: resolveFleet(validated.docs), diagnostics: validated.diagnostics };
+  const inputKeys = cache ? loaded.cacheKeys : undefined;
+  if (!validated.docs) return { diagnostics: validated.diagnostics, inputKeys };
+  return { fleet: resolveFleet(validated.docs), diagnostics: validated.diagnostics, inputKeys };
 }
 
 export { today } from './clock.js';

@@ -1,12 +1,34 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, edit, SAMPLE_FLEET } from './helpers/fleet.js';
+import { gitRefSource } from '../generator/load/git-source.js';
+import { directorySource } from '../generator/load/input-source.js';
+import { ParseCache } from '../generator/load/parse-cache.js';
+import { loadFleet } from '../generator/pipeline.js';
+import { sameEnvironments } from '../generator/plan/plan.js';
+import { cli, edit, SAMPLE_FLEET, tempDir, write } from './helpers/fleet.js';
 import { gitRepo } from './helpers/git.js';
 
 const bumpVorgangManager = (root: string) => edit(root, 'environments/prod.yaml', (t) => t.replace(/(depName=vorgang-manager\n    version: )2\.14\.1/, '$12.15.0'));
 
 describe('plan against a real git base', () => {
+  it('leaves out of its render the environments whose file and Kommune files are the same bytes as at the base', async () => {
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
+    const same = async () => {
+      const cache = ParseCache.open(path.join(tempDir(), 'parse-cache.bin'));
+      const [base, head] = [await loadFleet(await gitRefSource(dir, 'HEAD'), '2026-11-28', cache), await loadFleet(directorySource(dir), '2026-11-28', cache)];
+      expect(sameEnvironments(base, { ...head, inputKeys: undefined }), 'without the keys of both sides, none').toEqual(new Set());
+      return [...sameEnvironments(base, head)].sort();
+    };
+    expect(await same()).toEqual(['dev', 'prod', 'test']);
+    bumpVorgangManager(dir);
+    expect(await same()).toEqual(['dev', 'test']);
+    // Any Kommune file that differs (here one more) may change every environment.
+    write(dir, 'tenants/sh/sh-appen.yaml', 'id: sh-appen\nname: Appen\nags: "01056001"\nenvironments: [prod]\n');
+    expect(await same()).toEqual([]);
+  });
+
+
   it('groups a version bump across the sample fleet into one line, in each format', async () => {
     const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     bumpVorgangManager(dir);

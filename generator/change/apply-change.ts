@@ -60,7 +60,7 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     const files = [...options.edits.keys(), ...result.changes.written, ...result.changes.removed].sort();
     if (!wantsGit) return { files };
     // The inputs generate just loaded are the plan's working tree.
-    const plan = await planChange({ root: options.root, base: 'HEAD', today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics } });
+    const plan = await planChange({ root: options.root, base: 'HEAD', today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics, inputKeys: result.inputKeys } });
     // Plain text: git strips lines starting with # as comments when a commit is amended in an editor.
     const message = `${options.title}\n\n${formatPlan(plan, 'text')}`;
     // The tree was clean: these files are the whole change. git matches a list of paths against

@@ -16,6 +16,11 @@ export interface RenderChangesOptions {
    * both sides at once (a side without the Kommune has none), so that nothing needs keeping.
    */
   readonly onKommune: (files: Record<Side, readonly (readonly [path: string, text: string])[]>) => void;
+  /**
+   * Environments whose models are the same on both sides, as the caller proved from the input
+   * bytes (plan/plan.ts: sameEnvironments): neither rendered nor fingerprinted.
+   */
+  readonly sameEnvironments?: ReadonlySet<string>;
 }
 
 /**
@@ -23,7 +28,8 @@ export interface RenderChangesOptions {
  * with the same key and fingerprint on both sides renders to the same bytes, so it is rendered on
  * neither; every other unit is rendered, and checked, on each side that has it. A pin change
  * renders the ApplicationSets of one environment twice and no Kommune file; a Kommune edit one
- * cluster, one instance and that Kommune per environment. Returns each side's output checks.
+ * cluster, one instance and that Kommune per environment; an environment the caller knows to be
+ * the same on both sides is skipped. Returns each side's output checks.
  */
 export function renderChanges(base: ResolvedFleet, head: ResolvedFleet, options: RenderChangesOptions): Record<Side, Diagnostic[]> {
   const found: Record<Side, Diagnostic[]> = { base: checkFleetModel(base), head: checkFleetModel(head) };
@@ -31,6 +37,7 @@ export function renderChanges(base: ResolvedFleet, head: ResolvedFleet, options:
   const templates = { base: new KommuneTemplates(), head: new KommuneTemplates() };
   const names = [...new Set([...base.environments, ...head.environments].map((e) => e.name))].sort();
   for (const name of names) {
+    if (options.sameEnvironments?.has(name)) continue;
     const envs: Record<Side, ResolvedEnvironment | undefined> = { base: base.environments.find((e) => e.name === name), head: head.environments.find((e) => e.name === name) };
     const units: Record<Side, Map<string, RenderUnit>> = {
       base: new Map(envs.base ? environmentUnits(envs.base).map((u) => [u.key, u]) : []),

@@ -199,6 +199,26 @@ async function renderBoth(base: FleetResult, head: FleetResult): Promise<{ base:
  * both sides (check/render-changes.ts); what the rest holds is the same on both sides, so the
  * inventories hold what changes and the totals come from the models.
  */
+/**
+ * The environments whose resolved models are the same on both sides: an environment is resolved
+ * from its own file and the Kommune files (model/resolve.ts), so when its file has the same bytes
+ * and no Kommune file differs, its model does too. A pin bump in prod leaves dev and test out of
+ * the plan's render; a Kommune edit leaves none out. Without the keys of both sides, none.
+ */
+export function sameEnvironments(base: FleetResult, head: FleetResult): Set<string> {
+  const same = new Set<string>();
+  if (!base.inputKeys || !head.inputKeys || !base.fleet || !head.fleet) return same;
+  const tenantKeys = (keys: ReadonlyMap<string, string>) => [...keys].filter(([file]) => file.startsWith('tenants/'));
+  const baseTenants = tenantKeys(base.inputKeys);
+  const headTenants = tenantKeys(head.inputKeys);
+  if (baseTenants.length !== headTenants.length || baseTenants.some(([file, key]) => head.inputKeys!.get(file) !== key)) return same;
+  for (const env of head.fleet.environments) {
+    const before = base.fleet.environments.find((e) => e.name === env.name);
+    if (before && before.file === env.file && base.inputKeys.get(env.file) === head.inputKeys.get(env.file) && head.inputKeys.has(env.file)) same.add(env.name);
+  }
+  return same;
+}
+
 function renderTouched(base: FleetResult, head: FleetResult): { base: SideInventory; head: SideInventory; counts?: ModelCounts } {
   if (!base.fleet || !head.fleet) {
     // Nothing to compare: the plan stops on the side that does not validate, naming it.
@@ -210,6 +230,7 @@ function renderTouched(base: FleetResult, head: FleetResult): { base: SideInvent
   // quota in the environment file) keeps no baseline text.
   const baselineChanges = new Map<string, readonly string[]>();
   const found = renderChanges(base.fleet, head.fleet, {
+    sameEnvironments: sameEnvironments(base, head),
     onSharedFile: (side, file) => addSharedFile(inventories[side], file),
     onKommune: (files) => {
       const baseline = (side: 'base' | 'head') => files[side].find(([file]) => baselineKey(file));

@@ -1,0 +1,26 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ParseCache } from './parse-cache.js';
+
+describe('parse cache', () => {
+  it('hands out one frozen value per file, across a save and an open, so no caller can change what another reads', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ozg-parse-cache-')), 'cache.bin');
+    const key = ParseCache.key(Buffer.from('id: sh-kiel\n'));
+    const first = ParseCache.open(file);
+    const parsed = { id: 'sh-kiel', environments: ['dev', 'prod'], values: { alfa: { replicas: 2 } } };
+    first.set(key, parsed);
+    first.save();
+    const again = ParseCache.open(file);
+    const value = again.get(key) as typeof parsed;
+    expect(value).toEqual(parsed);
+    expect(again.get(key)).toBe(value);
+    expect(() => {
+      (value.values.alfa as { replicas: number }).replicas = 3;
+    }).toThrow(TypeError);
+    expect(() => (value.environments as string[]).push('test')).toThrow(TypeError);
+    expect(Object.isFrozen(parsed.values.alfa)).toBe(true);
+    expect(again.get(ParseCache.key(Buffer.from('other')))).toBeUndefined();
+  });
+});
