@@ -3,7 +3,7 @@ import { directorySource } from '../generator/load/input-source.js';
 import { loadFleet } from '../generator/pipeline.js';
 import { expectedApplications } from '../generator/status/aggregate.js';
 import { applicationList, argoStub, closeStub, type AppState } from './helpers/argocd-server.js';
-import { cli, SAMPLE_FLEET } from './helpers/fleet.js';
+import { cli, copyFleet, edit, SAMPLE_FLEET } from './helpers/fleet.js';
 
 /** Every Application the sample fleet's prod expects, in the state `stateOf` gives it. */
 async function prodApps(stateOf: (name: string, wave: string, version?: string) => Partial<AppState> | 'absent'): Promise<AppState[]> {
@@ -145,6 +145,31 @@ describe('status against a local server answering like Argo CD', () => {
     const { formatStatus } = await import('../generator/status/format.js');
     const text = formatStatus({ env: 'prod', state: 'in-progress', total: { done: 12, progressing: 12, failed: 0, missing: 0, total: 24 }, byWave: [], byLand: [], byCluster: [], problems: [], secretsNotSynced: [] }, { tty: true });
     expect(text.split('\n')[1]).toBe('all            [############............] 12/24 done, 12 progressing');
+  });
+
+  it('asks Argo CD while the inputs load, and drops that request when they do not validate', async () => {
+    // The server named in the environment file, not on the command line, answers.
+    const body = applicationList(await prodApps(() => ({})));
+    const ok = await argoStub((_, res) => res.end(body));
+    const root = copyFleet();
+    edit(root, 'environments/prod.yaml', (t) => t.replace(/^argocd:\n/m, `argocd:\n  server: ${ok.url}\n`));
+    process.env.ARGOCD_AUTH_TOKEN = TOKEN.ARGOCD_AUTH_TOKEN;
+    const run = await cli('status', '--env', 'prod', '--root', root);
+    expect(run.code, run.stderr).toBe(0);
+    expect(ok.requests).toHaveLength(1);
+
+    // A server that never answers, and a Kommune file that does not validate: the request went
+    // out, is cancelled (the server sees the connection close), and the run stops on the input error.
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+    const silent = await argoStub((req) => req.socket.on('close', () => closed()));
+    edit(root, 'environments/prod.yaml', (t) => t.replace(ok.url, silent.url));
+    edit(root, 'tenants/sh/sh-kiel.yaml', (t) => t.replace(/^ags: .*$/m, 'ags: "not an AGS"'));
+    const invalid = await cli('status', '--env', 'prod', '--root', root, '--timeout', '600');
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(/^tenants\/sh\/sh-kiel\.yaml:\d+:\d+: error/m);
+    expect(silent.requests).toHaveLength(1);
+    await connectionClosed;
   });
 
   it('says what is wrong when the server cannot be reached, refuses the token, is too slow or answers garbage', async () => {

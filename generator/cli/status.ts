@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { UserError } from '../diagnostics.js';
 import { LABELS, MANAGED_BY } from '../render/labels.js';
 import type { FleetStatus } from '../status/aggregate.js';
+import type { ArgoApplication, FetchOptions } from '../status/argocd-api.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 import { existingDir, httpUrl, name, requireEnvironments, seconds, variableName } from './options.js';
 
@@ -33,7 +35,16 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
     import('../status/argocd-api.js'),
     import('../status/format.js'),
   ]);
-  const { fleet, diagnostics } = await loadFleet(directorySource(o.root), today(), ParseCache.forRoot(o.root, o.root));
+  // The first request goes out while the inputs load: listing 75,000 Applications takes Argo CD
+  // a while. It is used only if the loaded environment names the same server and token.
+  const ahead = await requestAhead(o, listApplications);
+  let fleetResult;
+  try {
+    fleetResult = await loadFleet(directorySource(o.root), today(), ParseCache.forRoot(o.root, o.root));
+  } finally {
+    if (!fleetResult?.fleet) ahead?.cancel();
+  }
+  const { fleet, diagnostics } = fleetResult;
   if (!fleet) {
     printDiagnostics(io, diagnostics);
     return EXIT.invalid;
@@ -45,17 +56,20 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   const tokenEnv = o.tokenEnv ?? env.doc.argocd.tokenEnv ?? 'ARGOCD_AUTH_TOKEN';
   const token = process.env[tokenEnv];
   if (!token) throw new UserError(`the environment variable ${tokenEnv} holding the Argo CD token is not set`, 2, [], 'E_USAGE');
-  const selector = `${LABELS.env}=${env.name},${LABELS.managedBy}=${MANAGED_BY}`;
+  const selector = selectorFor(env.name);
+  let early = ahead?.server === server && ahead.token === token ? ahead.answer : (ahead?.cancel(), undefined);
   let failures = 0;
   for (;;) {
     let apps;
     try {
-      apps = await listApplications({ server, token, selector, timeoutMs: o.timeout * 1000 });
+      apps = await (early ?? listApplications({ server, token, selector, timeoutMs: o.timeout * 1000 }));
+      early = undefined;
       failures = 0;
     } catch (error) {
       // With --watch a flaky network or a restarting Argo CD server is waited out, with backoff.
       const code = (error as { code?: unknown }).code;
       if (!o.watch || !RETRIED.has(code as string)) throw error;
+      early = undefined;
       failures++;
       if (failures > WATCH_RETRIES) throw new UserError(`${(error as Error).message}; gave up after ${WATCH_RETRIES} retries`, 1, [], code as string);
       const wait = Math.min(o.interval * 2 ** (failures - 1), MAX_BACKOFF_SECONDS);
@@ -69,6 +83,37 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
     await new Promise((r) => setTimeout(r, o.interval * 1000));
     if (o.format === 'text') io.out('');
   }
+}
+
+function selectorFor(env: string): string {
+  return `${LABELS.env}=${env},${LABELS.managedBy}=${MANAGED_BY}`;
+}
+
+/**
+ * Starts the first listing before the inputs are loaded, with the server and token the options
+ * or the environment file name (read here as plain YAML; the load validates it). Undefined when
+ * they cannot be known yet: then the listing waits for the load.
+ */
+async function requestAhead(
+  o: StatusOptions,
+  list: (options: FetchOptions) => Promise<ArgoApplication[]>,
+): Promise<{ server: string; token: string; answer: Promise<ArgoApplication[]>; cancel: () => void } | undefined> {
+  let argocd: { server?: unknown; tokenEnv?: unknown } | undefined;
+  try {
+    const { parse } = await import('yaml');
+    argocd = (parse(readFileSync(path.join(o.root, 'environments', `${o.env}.yaml`), 'utf8')) as { argocd?: typeof argocd } | null)?.argocd;
+  } catch {
+    argocd = undefined;
+  }
+  const server = o.server ?? argocd?.server;
+  const tokenEnv = o.tokenEnv ?? argocd?.tokenEnv ?? 'ARGOCD_AUTH_TOKEN';
+  const token = typeof tokenEnv === 'string' ? process.env[tokenEnv] : undefined;
+  if (typeof server !== 'string' || !token) return undefined;
+  const controller = new AbortController();
+  const answer = list({ server, token, selector: selectorFor(o.env), timeoutMs: o.timeout * 1000, signal: controller.signal });
+  // Not awaited until the load is done: a failure meanwhile is not an unhandled rejection.
+  answer.catch(() => undefined);
+  return { server, token, answer, cancel: () => controller.abort() };
 }
 
 /** Failures --watch waits out; a refused token or a malformed answer stops at once. */

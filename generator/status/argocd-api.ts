@@ -19,6 +19,8 @@ export interface FetchOptions {
   readonly selector: string;
   /** @default 15000 */
   readonly timeoutMs?: number;
+  /** Cancels the request (a request made ahead of time that turned out not to be needed). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function listApplications(o: FetchOptions): Promise<ArgoApplication
   url.searchParams.set('selector', o.selector);
   url.searchParams.set('fields', STATUS_FIELDS.join(','));
   const timeoutMs = o.timeoutMs ?? 15_000;
-  const signal = AbortSignal.timeout(timeoutMs);
+  const signal = o.signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), o.signal]) : AbortSignal.timeout(timeoutMs);
   let text: string;
   try {
     const response = await fetch(url, { headers: { Authorization: `Bearer ${o.token}`, Accept: 'application/json' }, signal });
