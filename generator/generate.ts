@@ -2,7 +2,7 @@ import path from 'node:path';
 import { renderChecked, type RenderResult } from './check/render-checked.js';
 import { renderOutputs } from './check/render-outputs.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { directorySource, memoizedSource } from './load/input-source.js';
+import { directorySource, memoizedSource, type InputSource } from './load/input-source.js';
 import { ParseCache } from './load/parse-cache.js';
 import type { ResolvedFleet } from './model/resolve.js';
 import { loadFleet } from './pipeline.js';
@@ -39,6 +39,8 @@ export interface GenerateResult {
   readonly fleet?: ResolvedFleet;
   /** Input file → a key of its bytes, as loadFleet gives it (a change's plan compares them with its base's). */
   readonly inputKeys?: ReadonlyMap<string, string>;
+  /** The inputs as this run read them (each file read once). */
+  readonly source?: InputSource;
 }
 
 /** load → validate → resolve → render → check, into memory (tests; generate streams instead). */
@@ -96,7 +98,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     }
     const changes = await writer.commit();
     if (fingerprint) await recordRun(workDir, dirs, fingerprint, writer.files(), record);
-    return { diagnostics, changes, fleet, inputKeys };
+    return { diagnostics, changes, fleet, inputKeys, source };
   } finally {
     release();
   }

@@ -44,6 +44,15 @@ describe('bump', () => {
     // Nothing git would take for a comment when the commit is amended in an editor.
     expect(message.split('\n').filter((l) => l.startsWith('#'))).toEqual([]);
     expect((await g.status()).isClean()).toBe(true);
+    // The plan took its base from the tree it read, with the edit taken back: the same plan as
+    // one that reads the base from git.
+    const start = (await g.revparse(['HEAD~1'])).trim();
+    const fromGit = await cli('plan', '--root', dir, '--base', start);
+    expect(fromGit.code, fromGit.stderr).toBe(0);
+    const body = (text: string) => text.trim().split('\n').slice(1);
+    expect(message).toContain(`Plan against HEAD (${start.slice(0, 12)})`);
+    expect(body(fromGit.stdout)).toContain('    22 Kommunen: alfa 1.12.0 → 1.13.0');
+    expect(body(message.split('\n\n').slice(1).join('\n\n'))).toEqual(body(fromGit.stdout));
   });
 
   it('a change commits exactly the files it names: changes, additions and deletions, and nothing else', async () => {

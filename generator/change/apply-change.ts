@@ -3,6 +3,7 @@ import path from 'node:path';
 import { hasErrors, UserError } from '../diagnostics.js';
 import { generate } from '../generate.js';
 import { commitPaths, createBranch, currentBranch, openRepo, pushBranch, requireCleanTree, type PushResult } from '../git/repo.js';
+import { withContents } from '../load/input-source.js';
 import { formatPlan } from '../plan/format.js';
 import { planChange, type Plan } from '../plan/plan.js';
 import { writeAtomically } from '../write/durable.js';
@@ -41,11 +42,12 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     await requireCleanTree(git);
     if (options.push) await requireReachable(options.push, options.root);
   }
-  const before = new Map<string, string>();
-  for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file), 'utf8'));
+  // The bytes as they were: put back on failure, and the plan's base.
+  const before = new Map<string, Uint8Array>();
+  for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file)));
   if (options.branch) await createBranch(git, options.branch);
   const undo = async () => {
-    for (const [file, text] of before) writeAtomically(path.join(options.root, file), text);
+    for (const [file, bytes] of before) writeAtomically(path.join(options.root, file), bytes);
     if (options.branch && original) {
       await git.raw(['checkout', '--quiet', '--force', original]);
       await git.raw(['branch', '-D', options.branch]);
@@ -59,8 +61,11 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     }
     const files = [...options.edits.keys(), ...result.changes.written, ...result.changes.removed].sort();
     if (!wantsGit) return { files };
-    // The inputs generate just loaded are the plan's working tree.
-    const plan = await planChange({ root: options.root, base: 'HEAD', today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics, inputKeys: result.inputKeys } });
+    // The inputs generate just loaded are the plan's working tree; the tree was clean, so with
+    // the edits taken back they are HEAD's.
+    const head = (await git.revparse(['HEAD'])).trim();
+    const baseSource = result.source && withContents(result.source, `HEAD (${head.slice(0, 12)})`, before);
+    const plan = await planChange({ root: options.root, base: 'HEAD', baseSource, today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics, inputKeys: result.inputKeys } });
     // Plain text: git strips lines starting with # as comments when a commit is amended in an editor.
     const message = `${options.title}\n\n${formatPlan(plan, 'text')}`;
     // The tree was clean: these files are the whole change. git matches a list of paths against

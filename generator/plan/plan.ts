@@ -4,7 +4,7 @@ import { renderChanges } from '../check/render-changes.js';
 import { renderChecked } from '../check/render-checked.js';
 import { hasErrors, sortDiagnostics, UserError, type Diagnostic } from '../diagnostics.js';
 import { gitRefSource } from '../load/git-source.js';
-import { directorySource } from '../load/input-source.js';
+import { directorySource, type InputSource } from '../load/input-source.js';
 import { ParseCache } from '../load/parse-cache.js';
 import type { ResolvedFleet, VersionException } from '../model/resolve.js';
 import { loadFleet, type FleetResult } from '../pipeline.js';
@@ -43,6 +43,8 @@ export interface PlanOptions {
   readonly full?: boolean;
   /** The working tree's inputs, when the caller (bump, promote...) has just loaded them. */
   readonly head?: FleetResult;
+  /** The inputs at `base`, when the caller knows them without git (load/input-source.ts: withContents). */
+  readonly baseSource?: InputSource;
 }
 
 export interface ExceptionLine extends VersionException {
@@ -101,9 +103,9 @@ export async function defaultBase(root: string): Promise<string> {
  */
 export async function planChange(options: PlanOptions): Promise<Plan> {
   const ref = options.base ?? (await defaultBase(options.root));
-  let baseSource;
+  let baseSource = options.baseSource;
   try {
-    baseSource = await gitRefSource(options.root, ref);
+    baseSource ??= await gitRefSource(options.root, ref);
   } catch (error) {
     throw new UserError(`base ${ref} is not a commit in the repository at ${options.root}: ${(error as Error).message.split('\n')[0]}`, 2, [], 'E_BAD_BASE');
   }
