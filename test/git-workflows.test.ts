@@ -129,7 +129,14 @@ describe('bump', () => {
     await g.checkout('main');
     // A downgrade on purpose goes through.
     expect((await cli('bump', 'vorgang-manager', '2.13.0', '--env', 'prod', '--allow-downgrade', '--branch', '--root', dir)).code).toBe(0);
+    expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('bump/prod/vorgang-manager-2.13.0');
+    expect((await g.raw(['reflog', '-1', '--format=%gs', 'bump/prod/vorgang-manager-2.13.0@{1}'])).trim()).toBe('branch: Created from main');
     await g.checkout('main');
+    // The same change again: its branch exists.
+    const again = await cli('bump', 'vorgang-manager', '2.13.0', '--env', 'prod', '--allow-downgrade', '--branch', '--root', dir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('branch bump/prod/vorgang-manager-2.13.0 already exists; delete it or pick another change');
+    expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('main');
     expect((await g.revparse(['HEAD'])).trim()).toBe(head);
     expect((await g.status()).isClean()).toBe(true);
   });
