@@ -61,6 +61,25 @@ describe('plan against a real git base', () => {
     expect((await cli('plan', '--root', dir, '--base', 'HEAD', '--exit-code')).code).toBe(3);
   });
 
+  it('lists the first 20 warnings and counts the rest; JSON keeps them all', async () => {
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
+    // 24 Kommunen named Kiel (the fixture's is "Landeshauptstadt Kiel"): all but the first get a W_SAME_NAME warning, 23.
+    for (let i = 1; i <= 24; i++) {
+      const ags = `010020${String(i).padStart(2, '0')}`;
+      write(dir, `tenants/sh/sh-kiel-${ags}.yaml`, `id: sh-kiel-${ags}\nname: Kiel\nags: "${ags}"\nenvironments: [dev]\n`);
+    }
+    const text = await cli('plan', '--root', dir, '--base', 'HEAD');
+    expect(text.code, text.stderr).toBe(0);
+    const warnings = text.stdout.slice(text.stdout.indexOf('\nWarnings\n')).split('\n').filter((l) => l.startsWith('  '));
+    expect(warnings).toHaveLength(21);
+    expect(warnings.slice(0, 20).every((l) => l.includes('warning W_SAME_NAME'))).toBe(true);
+    expect(warnings[20]).toBe('  ... and 3 more warnings (ozg-gitops validate lists them all)');
+    const markdown = await cli('plan', '--root', dir, '--base', 'HEAD', '--format', 'markdown');
+    expect(markdown.stdout).toContain('- ... and 3 more warnings (ozg-gitops validate lists them all)');
+    const json = JSON.parse((await cli('plan', '--root', dir, '--base', 'HEAD', '--format', 'json')).stdout) as { warnings: { code: string }[] };
+    expect(json.warnings.filter((w) => w.code === 'W_SAME_NAME')).toHaveLength(23);
+  });
+
   it('lists an added Kommune and the outliers of a change that is not the same everywhere', async () => {
     const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     expect((await cli('tenant', 'add', '--root', dir, '--ags', '01056001', '--name', 'Gemeinde Appen', '--env', 'test,prod')).code).toBe(0);

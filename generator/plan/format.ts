@@ -41,6 +41,9 @@ function rolloutLine(r: RolloutEstimate | undefined): string | undefined {
   return `rollout: ${r.minutes} min at ${r.syncMinutes} min per step (budget ${r.budgetMinutes} min${r.overBudget ? ', EXCEEDED' : ''}), paced by the slowest ApplicationSet it touches, ${r.slowest}, whose Applications per wave are: ${waves.join(' · ')}`;
 }
 
+/** Warnings a text or Markdown plan lists before "and n more". */
+const SHOWN_WARNINGS = 20;
+
 export function formatPlan(plan: Plan, format: PlanFormat): string {
   if (format === 'json') return `${JSON.stringify(plan, (_, v: unknown) => (v instanceof Set ? [...v].sort() : v), 2)}\n`;
   const md = format === 'markdown';
@@ -92,8 +95,11 @@ export function formatPlan(plan: Plan, format: PlanFormat): string {
     item(`${c.scope} ${c.name}: ${n(c.applications)} Applications (limit ${n(c.limit)})${c.exceeded ? ` EXCEEDED: ${c.suggestion}` : ''}`);
   }
   if (plan.warnings.length) {
+    // A nationwide fleet carries hundreds of repeated-name warnings; a merge request and a commit
+    // message show the first ones, as the CLI does (`--format json` keeps them all).
     h(2, 'Warnings');
-    for (const d of plan.warnings) item(md ? `\`${formatDiagnostic(d)}\`` : formatDiagnostic(d));
+    for (const d of plan.warnings.slice(0, SHOWN_WARNINGS)) item(md ? `\`${formatDiagnostic(d)}\`` : formatDiagnostic(d));
+    if (plan.warnings.length > SHOWN_WARNINGS) item(`... and ${n(plan.warnings.length - SHOWN_WARNINGS)} more warnings (ozg-gitops validate lists them all)`);
   }
   return `${out.join('\n')}\n`;
 }
