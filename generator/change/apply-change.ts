@@ -45,7 +45,7 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   // The bytes as they were: put back on failure, and the plan's base.
   const before = new Map<string, Uint8Array>();
   for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file)));
-  if (options.branch) await createBranch(git, options.branch);
+  if (options.branch) await createBranch(git, options.branch, original!);
   const undo = async () => {
     for (const [file, bytes] of before) writeAtomically(path.join(options.root, file), bytes);
     if (options.branch && original) {

@@ -57,7 +57,9 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   const token = process.env[tokenEnv];
   if (!token) throw new UserError(`the environment variable ${tokenEnv} holding the Argo CD token is not set`, 2, [], 'E_USAGE');
   const selector = selectorFor(env.name);
-  let early = ahead?.server === server && ahead.token === token ? ahead.answer : (ahead?.cancel(), undefined);
+  const aheadFits = ahead?.server === server && ahead.token === token;
+  if (!aheadFits) ahead?.cancel();
+  let early = aheadFits ? ahead?.answer : undefined;
   let failures = 0;
   for (;;) {
     let apps;

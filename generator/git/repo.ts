@@ -37,22 +37,18 @@ export async function currentBranch(git: SimpleGit): Promise<string> {
  * Creates `name` at HEAD and checks it out, on a clean tree. Two ref updates instead of
  * `checkout -b`: nothing in the working tree or the index changes, so git need not refresh and
  * rewrite the index (at 76,000 tracked files 0.55 to 0.78 s against 0.02 s). The empty old value
- * makes the creation fail if the branch appeared meanwhile.
+ * makes the creation fail when the branch exists. `from` is the branch checked out now.
  */
-export async function createBranch(git: SimpleGit, name: string): Promise<void> {
-  const exists = (await git.raw(['branch', '--list', name])).trim() !== '';
-  const taken = () => new UserError(`branch ${name} already exists; delete it or pick another change`, 1, [], 'E_BRANCH_EXISTS');
-  if (exists) throw taken();
+export async function createBranch(git: SimpleGit, name: string, from: string): Promise<void> {
   const valid = await git.raw(['check-ref-format', '--branch', name]).then(
     () => true,
     () => false,
   );
   if (!valid) throw new UserError(`${name} is not a valid branch name`, 2, [], 'E_USAGE');
-  const from = await currentBranch(git);
   try {
     await git.raw(['update-ref', '-m', `branch: Created from ${from}`, `refs/heads/${name}`, 'HEAD', '']);
   } catch {
-    throw taken();
+    throw new UserError(`branch ${name} already exists; delete it or pick another change`, 1, [], 'E_BRANCH_EXISTS');
   }
   await git.raw(['symbolic-ref', '-m', `checkout: moving from ${from} to ${name}`, 'HEAD', `refs/heads/${name}`]);
 }

@@ -197,11 +197,6 @@ async function renderBoth(base: FleetResult, head: FleetResult): Promise<{ base:
 }
 
 /**
- * Only the render units whose fingerprints differ between base and head, rendered and checked on
- * both sides (check/render-changes.ts); what the rest holds is the same on both sides, so the
- * inventories hold what changes and the totals come from the models.
- */
-/**
  * The environments whose resolved models are the same on both sides: an environment is resolved
  * from its own file and the Kommune files (model/resolve.ts), so when its file has the same bytes
  * and no Kommune file differs, its model does too. A pin bump in prod leaves dev and test out of
@@ -221,6 +216,11 @@ export function sameEnvironments(base: FleetResult, head: FleetResult): Set<stri
   return same;
 }
 
+/**
+ * Only the render units whose fingerprints differ between base and head, rendered and checked on
+ * both sides (check/render-changes.ts); what the rest holds is the same on both sides, so the
+ * inventories hold what changes and the totals come from the models.
+ */
 function renderTouched(base: FleetResult, head: FleetResult): { base: SideInventory; head: SideInventory; counts?: ModelCounts } {
   if (!base.fleet || !head.fleet) {
     // Nothing to compare: the plan stops on the side that does not validate, naming it.

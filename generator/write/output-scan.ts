@@ -38,7 +38,7 @@ export class OutputScan {
     }
   }
 
-  /** Starts reading `dirs`: the stats of `recorded` (per tree, the record's paths in its order), then the listing. */
+  /** Starts reading `dirs`: the stats of `recorded` (per tree, the record's paths in its order) and, beside it, the listing. */
   static start(dirs: readonly OwnedDir[], recorded: ReadonlyMap<string, readonly string[]>): OutputScan {
     // Two threads, one per answer: the main thread is done with the inputs before the scan is done
     // with the disk, so its core would otherwise wait.
@@ -54,18 +54,18 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { readdirSync, statSync } = require('node:fs');
 const path = require('node:path');
 const { part, dirs, recorded } = workerData;
-if (part === 'stats') {
-const stats = {};
-for (const owned of dirs) {
-  const paths = recorded[owned.tree] || [];
-  const pairs = new Float64Array(paths.length * 2).fill(-1);
-  for (let i = 0; i < paths.length; i++) {
-    const stat = statSync(path.join(owned.dir, paths[i]), { throwIfNoEntry: false });
-    if (stat && stat.isFile()) { pairs[2 * i] = stat.size; pairs[2 * i + 1] = stat.mtimeMs; }
+function stats() {
+  const out = {};
+  for (const owned of dirs) {
+    const paths = recorded[owned.tree] || [];
+    const pairs = new Float64Array(paths.length * 2).fill(-1);
+    for (let i = 0; i < paths.length; i++) {
+      const stat = statSync(path.join(owned.dir, paths[i]), { throwIfNoEntry: false });
+      if (stat && stat.isFile()) { pairs[2 * i] = stat.size; pairs[2 * i + 1] = stat.mtimeMs; }
+    }
+    out[owned.tree] = pairs;
   }
-  stats[owned.tree] = pairs;
-}
-parentPort.postMessage({ stats }, Object.values(stats).map((pairs) => pairs.buffer));
+  parentPort.postMessage({ stats: out }, Object.values(out).map((pairs) => pairs.buffer));
 }
 function list(dir) {
   try {
@@ -77,13 +77,15 @@ function list(dir) {
     throw error;
   }
 }
-if (part === 'listing') {
-const listing = {};
-for (const owned of dirs) {
-  listing[owned.tree] = owned.only ? owned.only.flatMap((top) => list(path.join(owned.dir, top)).map((f) => top + '/' + f)) : list(owned.dir);
+function listing() {
+  const out = {};
+  for (const owned of dirs) {
+    out[owned.tree] = owned.only ? owned.only.flatMap((top) => list(path.join(owned.dir, top)).map((f) => top + '/' + f)) : list(owned.dir);
+  }
+  parentPort.postMessage({ listing: out });
 }
-parentPort.postMessage({ listing });
-}
+if (part === 'stats') stats();
+else listing();
 `;
 
 function answer<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {

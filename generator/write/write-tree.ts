@@ -82,9 +82,9 @@ export class TreeWriter {
     const owned = this.ownedDir(file.tree);
     const target = path.join(owned.dir, file.path);
     this.seen.get(file.tree)!.set(file.path, { file, kept: false });
-    const staged = this.mode === 'write' ? path.join(this.stagingFor(owned), file.path) : null;
+    const put = { owned, path: file.path, target };
     this.thread ??= new StagingThread();
-    this.thread.send(this.puts.push({ owned, path: file.path, target }) - 1, target, staged, content);
+    this.thread.send(this.puts.push(put) - 1, target, this.mode === 'write' ? this.stagedPath(put) : null, content);
   }
 
   /** A file the run record proves to be in place as it should be. */
@@ -206,9 +206,8 @@ export class TreeWriter {
   private stagingFor(owned: OwnedDir): string {
     const known = this.stagingOf.get(owned.tree);
     if (known) return known;
-    let staging: string | undefined;
     const parent = stagingParent(this.workDir, owned.dir);
-    staging = this.stagingByParent.get(parent);
+    let staging = this.stagingByParent.get(parent);
     if (!staging) {
       staging = path.join(parent, `${STAGING_PREFIX}${process.pid}-${this.stagingByParent.size}`);
       rmSync(staging, { recursive: true, force: true });
