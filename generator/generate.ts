@@ -30,6 +30,8 @@ export interface GenerateOptions {
   readonly today: string;
   /** The CLI's `prepareGenerate` for this run, under the lock it holds. */
   readonly prepared?: PreparedGenerate;
+  /** The parse cache to load with (a change's plan then loads its base from the same one). @default the root's */
+  readonly parseCache?: ParseCache;
 }
 
 export interface GenerateResult {
@@ -74,7 +76,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const source = prepared?.source ?? memoizedSource(directorySource(options.root));
     const fingerprint = prepared?.fingerprint;
     // --check trusts nothing it has not parsed and rendered itself.
-    const cache = options.check ? undefined : ParseCache.forRoot(workDir, options.root);
+    const cache = options.check ? undefined : (options.parseCache ?? ParseCache.forRoot(workDir, options.root));
     const { fleet, diagnostics: inputDiagnostics, inputKeys } = await loadFleet(source, options.today, cache);
     if (!fleet) return { diagnostics: inputDiagnostics };
     await record?.scannedStats();

@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gitRefSource } from '../generator/load/git-source.js';
-import { directorySource } from '../generator/load/input-source.js';
+import { directorySource, type InputSource } from '../generator/load/input-source.js';
+import { loadInputs } from '../generator/load/load-inputs.js';
+import { parseYamlFile, positionOf } from '../generator/load/yaml-file.js';
 import { ParseCache } from '../generator/load/parse-cache.js';
 import { loadFleet } from '../generator/pipeline.js';
 import { sameEnvironments } from '../generator/plan/plan.js';
@@ -28,6 +31,35 @@ describe('plan against a real git base', () => {
     expect(await same()).toEqual([]);
   });
 
+
+  it('a base read from git names each file by its blob id, so the files the parse cache holds are never read from git', async () => {
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
+    const cache = ParseCache.open(path.join(tempDir(), 'parse-cache.bin'));
+    const head = await loadFleet(directorySource(dir), '2026-11-28', cache);
+    const committed = await gitRefSource(dir, 'HEAD');
+    const tenant = 'tenants/sh/sh-kiel.yaml';
+    expect(committed.keys!.known(tenant)).toBe(execFileSync('git', ['hash-object', tenant], { cwd: dir, encoding: 'utf8' }).trim());
+    expect(committed.keys!.known(tenant)).toBe(ParseCache.key(await committed.read(tenant)));
+    // A fresh source, counting what it reads: nothing, with every file in the cache.
+    const fresh = await gitRefSource(dir, 'HEAD');
+    const reads: string[] = [];
+    const counted: InputSource = {
+      ...fresh,
+      read: (file) => (reads.push(file), fresh.read(file)),
+      keys: { known: (file) => fresh.keys!.known(file), readNow: (file) => (reads.push(file), fresh.keys!.readNow(file)) },
+    };
+    const base = await loadFleet(counted, '2026-11-28', cache);
+    expect(reads).toEqual([]);
+    expect(base.inputKeys).toEqual(head.inputKeys);
+    expect(base.fleet).toEqual(head.fleet);
+    // A position inside such a file is read then, and is the one its own parse gives.
+    const loaded = await loadInputs(counted, cache);
+    const cached = loaded.tenants.find((t) => t.file === tenant)!;
+    expect(cached.checked).toBe(true);
+    const parsed = parseYamlFile(tenant, await fresh.read(tenant)).yaml!;
+    expect(positionOf(cached, ['environments', 1])).toEqual(positionOf(parsed, ['environments', 1]));
+    expect(reads).toEqual([tenant]);
+  });
 
   it('groups a version bump across the sample fleet into one line, in each format', async () => {
     const { dir } = await gitRepo({ from: SAMPLE_FLEET });

@@ -4,6 +4,7 @@ import { hasErrors, UserError } from '../diagnostics.js';
 import { generate } from '../generate.js';
 import { commitPaths, createBranch, currentBranch, openRepo, pushBranch, requireCleanTree, type PushResult } from '../git/repo.js';
 import { withContents } from '../load/input-source.js';
+import { ParseCache } from '../load/parse-cache.js';
 import { formatPlan } from '../plan/format.js';
 import { planChange, type Plan } from '../plan/plan.js';
 import { writeAtomically } from '../write/durable.js';
@@ -55,7 +56,9 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   };
   try {
     for (const [file, text] of options.edits) writeAtomically(path.join(options.root, file), text);
-    const result = await generate({ root: options.root, today: options.today });
+    // One parse cache for the render and the plan: the base's unchanged files are the same documents.
+    const parseCache = ParseCache.forRoot(path.resolve(options.root), options.root);
+    const result = await generate({ root: options.root, today: options.today, parseCache });
     if (hasErrors(result.diagnostics) || !result.changes) {
       throw new UserError('the change does not validate; nothing was changed', 1, result.diagnostics, 'E_INVALID_CHANGE');
     }
@@ -65,7 +68,7 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     // the edits taken back they are HEAD's.
     const head = (await git.revparse(['HEAD'])).trim();
     const baseSource = result.source && withContents(result.source, `HEAD (${head.slice(0, 12)})`, before);
-    const plan = await planChange({ root: options.root, base: 'HEAD', baseSource, today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics, inputKeys: result.inputKeys } });
+    const plan = await planChange({ root: options.root, base: 'HEAD', baseSource, parseCache, today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics, inputKeys: result.inputKeys } });
     // Plain text: git strips lines starting with # as comments when a commit is amended in an editor.
     const message = `${options.title}\n\n${formatPlan(plan, 'text')}`;
     // The tree was clean: these files are the whole change. git matches a list of paths against

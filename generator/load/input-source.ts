@@ -12,6 +12,17 @@ export interface InputSource {
   /** Every file under environments/ and tenants/, sorted. */
   listInputFiles(): Promise<string[]>;
   read(file: string): Promise<Uint8Array>;
+  /**
+   * What a git tree knows without reading a file: the parse cache's key of its bytes (their git
+   * blob id, load/parse-cache.ts). A file the cache holds is then not read at all; `readNow`
+   * gives its bytes if a rule reports a position inside it.
+   */
+  readonly keys?: KnownKeys;
+}
+
+export interface KnownKeys {
+  known(file: string): string | undefined;
+  readNow(file: string): Uint8Array;
 }
 
 export const INPUT_FOLDERS = ['environments', 'tenants'] as const;
@@ -54,10 +65,17 @@ async function isDirectory(p: string): Promise<boolean> {
  * taken back, with no git process to read 10,800 blobs again.
  */
 export function withContents(source: InputSource, label: string, contents: ReadonlyMap<string, Uint8Array>): InputSource {
+  const keys = source.keys;
   return {
     label,
     listInputFiles: () => source.listInputFiles(),
     read: async (file) => contents.get(file) ?? source.read(file),
+    ...(keys && {
+      keys: {
+        known: (file) => (contents.has(file) ? undefined : keys.known(file)),
+        readNow: (file) => contents.get(file) ?? keys.readNow(file),
+      },
+    }),
   };
 }
 

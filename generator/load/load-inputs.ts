@@ -47,6 +47,18 @@ export async function loadInputs(source: InputSource, cache?: ParseCache): Promi
       // README files and the like next to the inputs are fine.
       continue;
     }
+    // Keyed by kind too: the checks a file passed depend on whether it is a Kommune or an environment.
+    const kind = isEnvironment ? 'e' : 't';
+    const known = cache && source.keys?.known(file);
+    if (known) {
+      const entry = cache.get(`${kind}${known}`) as CachedInput | undefined;
+      if (entry !== undefined) {
+        cacheKeys.set(file, `${kind}${known}`);
+        const keys = source.keys!;
+        (isEnvironment ? environments : tenants).push(checkedYamlFile(file, () => keys.readNow(file), entry.value, entry.topLevel));
+        continue;
+      }
+    }
     let bytes: Uint8Array;
     try {
       bytes = await source.read(file);
@@ -55,12 +67,11 @@ export async function loadInputs(source: InputSource, cache?: ParseCache): Promi
       continue;
     }
     if (cache) {
-      // Keyed by kind too: the checks a file passed depend on whether it is a Kommune or an environment.
-      const key = `${isEnvironment ? 'e' : 't'}${ParseCache.key(bytes)}`;
+      const key = `${kind}${ParseCache.key(bytes)}`;
       cacheKeys.set(file, key);
       const entry = cache.get(key) as CachedInput | undefined;
       if (entry !== undefined) {
-        (isEnvironment ? environments : tenants).push(checkedYamlFile(file, bytes, entry.value, entry.topLevel));
+        (isEnvironment ? environments : tenants).push(checkedYamlFile(file, () => bytes, entry.value, entry.topLevel));
         continue;
       }
     }

@@ -86,23 +86,27 @@ function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCo
 }
 
 /**
- * A file whose bytes parsed and passed its own checks before, from its cached value: its
- * positions are parsed only when a diagnostic asks for one.
+ * A file whose bytes parsed and passed its own checks before, from its cached value: its bytes
+ * are decoded and its positions parsed only when a diagnostic asks for one (a file named by its
+ * git blob id is not even read before that).
  */
-export function checkedYamlFile(file: string, bytes: Uint8Array, value: unknown, topLevel?: TopLevelPositions): YamlFile {
-  const text = new TextDecoder('utf-8').decode(bytes);
+export function checkedYamlFile(file: string, bytes: () => Uint8Array, value: unknown, topLevel?: TopLevelPositions): YamlFile {
+  let text: string | undefined;
   let parsed: { doc: Document.Parsed; lines: LineCounter } | undefined;
+  const parse = () => (parsed ??= parseWithPositions((text ??= new TextDecoder('utf-8').decode(bytes()))));
   return {
     file,
-    text,
+    get text() {
+      return (text ??= new TextDecoder('utf-8').decode(bytes()));
+    },
     value,
     checked: true,
     topLevel,
     get doc() {
-      return (parsed ??= parseWithPositions(text)).doc;
+      return parse().doc;
     },
     get lines() {
-      return (parsed ??= parseWithPositions(text)).lines;
+      return parse().lines;
     },
   };
 }

@@ -131,39 +131,54 @@ export const DEFAULT_INSTANCE = 'main';
 export function resolveFleet(inputs: InputDocs): ResolvedFleet {
   const environments = [...inputs.environments]
     .sort((a, b) => compare(a.doc.name, b.doc.name))
-    .map(({ file, doc: e }) => {
-      const instances: ResolvedInstance[] = e.argocd.instances?.length
-        ? e.argocd.instances.map((i) => ({ name: i.name, namespace: i.namespace, clusters: [...i.clusters], shards: i.shards ?? 1 }))
-        : [{ name: DEFAULT_INSTANCE, namespace: e.argocd.namespace, clusters: e.clusters.map((c) => c.name), shards: 1 }];
-      const clusters: ResolvedCluster[] = e.clusters.map((c) => ({
-        name: c.name,
-        server: c.server,
-        laender: [...c.laender],
-        entryLevel: c.entryLevel,
-        instance: instances.find((i) => i.clusters.includes(c.name))!.name,
-      }));
-      const tenants = inputs.tenants.filter(({ doc: t }) => t.environments.includes(e.name));
-      const kommunen = withCanaries(e, tenants.map(({ file: tenantFile, doc: t }) => resolveKommune(t, e, tenantFile)), tenants.map(({ doc }) => canaryCandidate(doc, e)))
-        .sort((a, b) => compare(a.id, b.id));
-      return {
-        name: e.name,
-        file,
-        production: isProduction(e),
-        doc: e,
-        clusters,
-        instances,
-        repoPath: `${(e.argocd.path ?? 'dist').replace(/\/+$/, '')}/${e.name}`,
-        oidcGroupPrefix: e.argocd.oidcGroupPrefix ?? 'ozg-admins-',
-        kommunen,
-      };
-    });
+    .map(({ file, doc: e }) => resolveEnvironment(file, e, inputs.tenants.filter(({ doc: t }) => t.environments.includes(e.name))));
   const decommissioned = new Map(
     inputs.tenants.filter(({ doc }) => doc.decommission).map(({ file, doc }) => [doc.id, { reason: doc.decommission!.reason, apps: doc.decommission!.apps, file }] as const),
   );
   return { environments, decommissioned };
 }
 
-function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string): ResolvedKommune {
+/**
+ * One environment from its document and its Kommunen's. Parsed documents are never changed (the
+ * parse cache hands out frozen ones), so the same document objects resolve to the same model: a
+ * change's plan loads base and head from one cache, and an environment whose file and Kommune
+ * files have the same bytes on both sides is resolved once (a prod bump leaves dev and test).
+ */
+function resolveEnvironment(file: string, e: EnvironmentDoc, tenants: readonly { readonly file: string; readonly doc: TenantDoc }[]): ResolvedEnvironment {
+  const known = resolvedOf.get(e);
+  if (known && known.file === file && sameItems(known.tenants, tenants, (a, b) => a.file === b.file && a.doc === b.doc)) return known.resolved;
+  const instances: ResolvedInstance[] = e.argocd.instances?.length
+    ? e.argocd.instances.map((i) => ({ name: i.name, namespace: i.namespace, clusters: [...i.clusters], shards: i.shards ?? 1 }))
+    : [{ name: DEFAULT_INSTANCE, namespace: e.argocd.namespace, clusters: e.clusters.map((c) => c.name), shards: 1 }];
+  const clusters: ResolvedCluster[] = e.clusters.map((c) => ({
+    name: c.name,
+    server: c.server,
+    laender: [...c.laender],
+    entryLevel: c.entryLevel,
+    instance: instances.find((i) => i.clusters.includes(c.name))!.name,
+  }));
+  const { candidates, chosen } = canaryChoice(e, tenants.map(({ doc }) => doc));
+  const kommunen = tenants
+    .map(({ file: tenantFile, doc: t }, i) => withCanaries(e, resolveKommune(t, e, tenantFile, candidates[i]!.cluster), chosen.get(t.id)))
+    .sort((a, b) => compare(a.id, b.id));
+  const resolved: ResolvedEnvironment = {
+    name: e.name,
+    file,
+    production: isProduction(e),
+    doc: e,
+    clusters,
+    instances,
+    repoPath: `${(e.argocd.path ?? 'dist').replace(/\/+$/, '')}/${e.name}`,
+    oidcGroupPrefix: e.argocd.oidcGroupPrefix ?? 'ozg-admins-',
+    kommunen,
+  };
+  resolvedOf.set(e, { file, tenants, resolved });
+  return resolved;
+}
+
+const resolvedOf = new WeakMap<EnvironmentDoc, { readonly file: string; readonly tenants: readonly { readonly file: string; readonly doc: TenantDoc }[]; readonly resolved: ResolvedEnvironment }>();
+
+function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string, cluster: string): ResolvedKommune {
   const land = t.id.split('-')[0] as LandCode;
   const wave = t.wave ?? e.defaults.wave;
   const size = t.size ?? e.defaults.size;
@@ -186,7 +201,7 @@ function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string): Resolved
     landName: landByCode(land)!.name,
     kind: t.kind,
     namespace: t.id,
-    cluster: placeTenant(t, e)!,
+    cluster,
     wave,
     waveExplicit: t.wave !== undefined,
     canaryIn: new Set(),
@@ -206,23 +221,49 @@ export function waveOf(env: { doc: EnvironmentDoc }, k: ResolvedKommune, app: st
   return k.canaryIn.has(appSetKey(k.cluster, app)) ? env.doc.rollout.waves[0]!.name : k.wave;
 }
 
-/** Applies rollout.canary: marks the automatic canaries and gives them the first wave's exceptions. */
 /** How the canary choice sees a Kommune of an environment: placement, wave, preference and ApplicationSets. */
 export function canaryCandidate(t: TenantDoc, e: EnvironmentDoc): CanaryCandidate {
   return { id: t.id, cluster: placeTenant(t, e)!, wave: t.wave ?? e.defaults.wave, waveExplicit: t.wave !== undefined, canary: t.canary, apps: ['baseline', ...effectiveApps(t, e)] };
 }
 
-function withCanaries(e: EnvironmentDoc, kommunen: ResolvedKommune[], candidates: readonly CanaryCandidate[]): ResolvedKommune[] {
-  const per = e.rollout.canary?.perApplicationSet;
-  if (!per) return kommunen;
+/** An environment's Kommunen as the canary choice sees them (in the order given), and the choice. */
+export interface CanaryChoice {
+  readonly candidates: readonly CanaryCandidate[];
+  /** Kommune id → the ApplicationSets where it is an automatic canary; empty without rollout.canary. */
+  readonly chosen: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/**
+ * The canary choice of an environment, shared by the rollout-coverage rule and resolve. It depends
+ * on the Kommune documents and on a few of the environment's fields only, so a change that leaves
+ * those alone (a pin bump, an exception) keeps it, in the plan's base as in its head. The same
+ * document objects are the same Kommunen: parsed documents are never changed. One entry per
+ * environment name is kept (about 0.2 s per environment at 10,800 Kommunen).
+ */
+export function canaryChoice(e: EnvironmentDoc, tenants: readonly TenantDoc[]): CanaryChoice {
   const first = e.rollout.waves[0]!.name;
-  const chosen = assignCanaries(e.name, first, per, candidates);
-  return kommunen.map((k) => {
-    const canaryIn = chosen.get(k.id);
-    if (!canaryIn) return k;
-    const apps = k.apps.map((a) => (canaryIn.has(appSetKey(k.cluster, a.name)) ? { ...a, version: versionFor(e, a.name, k.id, first) ?? e.apps[a.name]!.version } : a));
-    return { ...k, canaryIn, apps };
-  });
+  const key = JSON.stringify([e.name, e.clusters, e.defaults.wave, e.defaults.apps, first, e.rollout.canary ?? null]);
+  const last = lastChoice.get(e.name);
+  if (last && last.key === key && sameItems(last.tenants, tenants, (a, b) => a === b)) return last.choice;
+  const candidates = tenants.map((t) => canaryCandidate(t, e));
+  const per = e.rollout.canary?.perApplicationSet;
+  const choice = { candidates, chosen: per ? assignCanaries(e.name, first, per, candidates) : new Map<string, Set<string>>() };
+  lastChoice.set(e.name, { key, tenants, choice });
+  return choice;
+}
+
+const lastChoice = new Map<string, { readonly key: string; readonly tenants: readonly TenantDoc[]; readonly choice: CanaryChoice }>();
+
+function sameItems<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  return a.length === b.length && a.every((x, i) => same(x, b[i]!));
+}
+
+/** Marks an automatic canary and gives it the first wave's exceptions. */
+function withCanaries(e: EnvironmentDoc, k: ResolvedKommune, canaryIn: ReadonlySet<string> | undefined): ResolvedKommune {
+  if (!canaryIn) return k;
+  const first = e.rollout.waves[0]!.name;
+  const apps = k.apps.map((a) => (canaryIn.has(appSetKey(k.cluster, a.name)) ? { ...a, version: versionFor(e, a.name, k.id, first) ?? e.apps[a.name]!.version } : a));
+  return { ...k, canaryIn, apps };
 }
 
 /** A Kommune's own exception wins over its wave's. */

@@ -45,6 +45,8 @@ export interface PlanOptions {
   readonly head?: FleetResult;
   /** The inputs at `base`, when the caller knows them without git (load/input-source.ts: withContents). */
   readonly baseSource?: InputSource;
+  /** The parse cache `head` was loaded with: files with the same bytes then give both sides the same documents. */
+  readonly parseCache?: ParseCache;
 }
 
 export interface ExceptionLine extends VersionException {
@@ -110,7 +112,7 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
     throw new UserError(`base ${ref} is not a commit in the repository at ${options.root}: ${(error as Error).message.split('\n')[0]}`, 2, [], 'E_BAD_BASE');
   }
   // Kommune files unchanged since the base are mostly the same bytes: one cache serves both sides.
-  const cache = ParseCache.forRoot(path.resolve(options.root), options.root);
+  const cache = options.parseCache ?? ParseCache.forRoot(path.resolve(options.root), options.root);
   const headInputs = options.head ?? (await loadFleet(directorySource(options.root), options.today, cache));
   const baseInputs = await loadFleet(baseSource, options.today, cache);
   const { head, base, counts } = options.full ? await renderBoth(baseInputs, headInputs) : renderTouched(baseInputs, headInputs);

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { positionOf } from '../load/yaml-file.js';
-import { appSetKey, assignCanaries } from '../model/canaries.js';
-import { canaryCandidate, isProduction } from '../model/resolve.js';
+import { appSetKey } from '../model/canaries.js';
+import { canaryChoice, isProduction } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
 import type { ShapedFile } from './cross-file.js';
@@ -24,8 +24,7 @@ export function checkRolloutCoverage(environments: readonly ShapedFile<Environme
       out.push({ code: 'W_HALTED', severity: 'warning', message: `the rollout in ${e.name} is HALTED: ${e.rollout.halted.reason}; Argo CD updates no Application of ${what}`, file: env.yaml.file, line: pos.line, col: pos.col, hint: `ozg-gitops resume --env ${e.name} --push origin lifts it` });
     }
     const first = e.rollout.waves[0]!.name;
-    const candidates = tenants.filter(({ doc: t }) => t.environments.includes(e.name)).map(({ doc: t }) => canaryCandidate(t, e));
-    const chosen = e.rollout.canary ? assignCanaries(e.name, first, e.rollout.canary.perApplicationSet, candidates) : new Map<string, Set<string>>();
+    const { candidates, chosen } = canaryChoice(e, tenants.filter(({ doc: t }) => t.environments.includes(e.name)).map(({ doc }) => doc));
     const sets = new Map<string, { first: number; others: string[] }>();
     for (const k of candidates) {
       for (const app of k.apps) {
