@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { InputIndex } from './input-index.js';
+import { ParseCache } from './parse-cache.js';
 
 /**
  * Where the inputs are read from: the working tree, or a git commit (for plan).
@@ -23,11 +25,23 @@ export interface InputSource {
 export interface KnownKeys {
   known(file: string): string | undefined;
   readNow(file: string): Uint8Array;
+  /** Keeps what the source learned about its files for the next run (load/input-index.ts). */
+  save?(): void;
+}
+
+/** The parse cache's key of a file's bytes: known to the source, else taken from the bytes. */
+export async function contentKey(source: InputSource, file: string): Promise<string> {
+  const known = source.keys?.known(file);
+  if (known !== undefined) return known;
+  const bytes = await source.read(file);
+  // A source that reads through its index has learned the key on the way.
+  return source.keys?.known(file) ?? ParseCache.key(bytes);
 }
 
 export const INPUT_FOLDERS = ['environments', 'tenants'] as const;
 
-export function directorySource(root: string): InputSource {
+/** The files under `root`; with an index, unchanged files are named by their key without being read. */
+export function directorySource(root: string, index?: InputIndex): InputSource {
   return {
     label: root,
     async listInputFiles() {
@@ -46,8 +60,9 @@ export function directorySource(root: string): InputSource {
     },
     async read(file) {
       // Synchronous: thousands of small Kommune files read faster without a trip through the thread pool.
-      return readFileSync(path.join(root, file));
+      return index ? index.read(file) : readFileSync(path.join(root, file));
     },
+    ...(index && { keys: { known: (file) => index.known(file), readNow: (file) => index.read(file), save: () => index.save() } }),
   };
 }
 
@@ -74,6 +89,7 @@ export function withContents(source: InputSource, label: string, contents: Reado
       keys: {
         known: (file) => (contents.has(file) ? undefined : keys.known(file)),
         readNow: (file) => contents.get(file) ?? keys.readNow(file),
+        save: keys.save,
       },
     }),
   };
@@ -83,6 +99,7 @@ export function withContents(source: InputSource, label: string, contents: Reado
 export function memoizedSource(source: InputSource): InputSource {
   let files: Promise<string[]> | undefined;
   const bytes = new Map<string, Uint8Array>();
+  const keys = source.keys;
   return {
     label: source.label,
     listInputFiles: () => (files ??= source.listInputFiles()),
@@ -94,5 +111,19 @@ export function memoizedSource(source: InputSource): InputSource {
       }
       return content;
     },
+    ...(keys && {
+      keys: {
+        known: (file) => keys.known(file),
+        readNow(file) {
+          let content = bytes.get(file);
+          if (!content) {
+            content = keys.readNow(file);
+            bytes.set(file, content);
+          }
+          return content;
+        },
+        save: keys.save,
+      },
+    }),
   };
 }

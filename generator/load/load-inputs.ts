@@ -67,7 +67,7 @@ export async function loadInputs(source: InputSource, cache?: ParseCache): Promi
       continue;
     }
     if (cache) {
-      const key = `${kind}${ParseCache.key(bytes)}`;
+      const key = `${kind}${source.keys?.known(file) ?? ParseCache.key(bytes)}`;
       cacheKeys.set(file, key);
       const entry = cache.get(key) as CachedInput | undefined;
       if (entry !== undefined) {
@@ -85,5 +85,6 @@ export async function loadInputs(source: InputSource, cache?: ParseCache): Promi
   if (!files.some((f) => TENANT_FILE.test(f))) {
     problem('tenants', 'E_NO_TENANTS', 'no Kommune files found', 'add one with `ozg-gitops tenant add`, or pass --root to the folder holding tenants/');
   }
+  source.keys?.save?.();
   return { environments, tenants, diagnostics, cacheKeys };
 }

@@ -23,4 +23,21 @@ describe('parse cache', () => {
     expect(Object.isFrozen(parsed.values.alfa)).toBe(true);
     expect(again.get(ParseCache.key(Buffer.from('other')))).toBeUndefined();
   });
+
+  it('keeps what a second load used after a first load saved (a plan saves after its head and again after its base)', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ozg-parse-cache-')), 'cache.bin');
+    const [head, base] = [ParseCache.key(Buffer.from('head')), ParseCache.key(Buffer.from('base'))];
+    const first = ParseCache.open(file);
+    first.set(head, { side: 'head' });
+    first.set(base, { side: 'base' });
+    first.save();
+    const plan = ParseCache.open(file);
+    expect(plan.get(head)).toEqual({ side: 'head' });
+    plan.save();
+    expect(plan.get(base)).toEqual({ side: 'base' });
+    plan.save();
+    const next = ParseCache.open(file);
+    expect(next.get(head)).toEqual({ side: 'head' });
+    expect(next.get(base)).toEqual({ side: 'base' });
+  });
 });

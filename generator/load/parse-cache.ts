@@ -23,11 +23,15 @@ function cacheVersion(): string {
 export class ParseCache {
   private readonly used = new Map<string, unknown>();
   private added = false;
+  /** Entries in the file as last read or written: a plan saves after its head and again after its base. */
+  private stored: number;
 
   private constructor(
     private readonly file: string,
     private readonly entries: ReadonlyMap<string, unknown>,
-  ) {}
+  ) {
+    this.stored = entries.size;
+  }
 
   static open(file: string): ParseCache {
     let entries = new Map<string, unknown>();
@@ -72,12 +76,15 @@ export class ParseCache {
 
   /** Keeps this run's entries; written only when there is something new or something to drop. */
   save(): void {
-    if (!this.added && this.used.size === this.entries.size) return;
+    // `used` only grows: the same size with nothing added since is the same set.
+    if (!this.added && this.used.size === this.stored) return;
     mkdirSync(path.dirname(this.file), { recursive: true });
     // Renamed into place, not flushed: a cache lost in a crash is only rebuilt.
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, serialize({ code: cacheVersion(), entries: this.used }));
     renameSync(tmp, this.file);
+    this.stored = this.used.size;
+    this.added = false;
   }
 }
 

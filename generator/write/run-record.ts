@@ -3,7 +3,8 @@ import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheFile, generatorCodeHash } from '../cache-dir.js';
-import { directorySource, memoizedSource, type InputSource } from '../load/input-source.js';
+import { InputIndex } from '../load/input-index.js';
+import { contentKey, directorySource, memoizedSource, type InputSource } from '../load/input-source.js';
 import { OutputScan, type ScannedListing, type ScannedStats } from './output-scan.js';
 import type { OwnedDir, TreeFile } from './write-tree.js';
 
@@ -223,10 +224,8 @@ async function fingerprintInputs(source: InputSource, extra: readonly string[]):
   const hash = createHash('sha256');
   hash.update(generatorCodeHash());
   for (const value of extra) hash.update(`\0${value}`);
-  for (const file of await source.listInputFiles()) {
-    hash.update(`\0${file}\0`);
-    hash.update(await source.read(file));
-  }
+  // Each file by the key of its bytes: the input index knows those of unchanged files unread.
+  for (const file of await source.listInputFiles()) hash.update(`\0${file}\0${await contentKey(source, file)}`);
   return hash.digest('hex');
 }
 
@@ -272,7 +271,7 @@ export async function prepareGenerate(o: RunIdentity): Promise<PreparedGenerate>
   const workDir = path.dirname(path.resolve(o.outDir));
   // An interrupted write is completed by generate before it opens the record.
   const record = existsSync(path.join(workDir, '.ozg-gitops-journal.json')) ? undefined : await RunRecord.open(workDir, ownedDirs(o));
-  const source = memoizedSource(directorySource(o.root));
+  const source = memoizedSource(directorySource(o.root, InputIndex.forRoot(workDir, o.root)));
   const fingerprint = await generateFingerprint(o, source);
   return { source, fingerprint, record, unchanged: await record?.unchangedFiles(fingerprint) };
 }
