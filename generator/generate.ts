@@ -79,6 +79,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     // --check trusts nothing it has not parsed and rendered itself.
     const cache = options.check ? undefined : (options.parseCache ?? ParseCache.forRoot(workDir, options.root));
     const { fleet, diagnostics: inputDiagnostics, inputKeys } = await loadFleet(source, options.today, cache);
+    if (!options.parseCache) cache?.save();
     if (!fleet) return { diagnostics: inputDiagnostics };
     await record?.scannedStats();
     const writer = new TreeWriter(workDir, dirs, options.check ? 'check' : 'write', record?.presentFiles());

@@ -16,7 +16,8 @@ export interface FleetResult {
 /**
  * load → validate → resolve: from files to one model, or to the list of everything wrong with
  * them. With a parse cache, files it knows are neither parsed nor checked on their own again,
- * and the cache learns the files that passed.
+ * and the cache learns the files that passed; whoever opened the cache saves it once everything it
+ * needs is loaded (a plan loads two trees, and a save in between would drop the other's files).
  */
 export async function loadFleet(source: InputSource, today: string, cache?: ParseCache): Promise<FleetResult> {
   const loaded = await loadInputs(source, cache);
@@ -26,7 +27,6 @@ export async function loadFleet(source: InputSource, today: string, cache?: Pars
       // A file that came from the cache is in it already (and its positions were never parsed).
       if (!yaml.checked) cache.set(loaded.cacheKeys.get(yaml.file)!, cachedInput(yaml));
     }
-    cache.save();
   }
   const inputKeys = cache ? loaded.cacheKeys : undefined;
   if (!validated.docs) return { diagnostics: validated.diagnostics, inputKeys };

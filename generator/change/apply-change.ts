@@ -63,12 +63,16 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
       throw new UserError('the change does not validate; nothing was changed', 1, result.diagnostics, 'E_INVALID_CHANGE');
     }
     const files = [...options.edits.keys(), ...result.changes.written, ...result.changes.removed].sort();
-    if (!wantsGit) return { files };
+    if (!wantsGit) {
+      parseCache.save();
+      return { files };
+    }
     // The inputs generate just loaded are the plan's working tree; the tree was clean, so with
     // the edits taken back they are HEAD's.
     const head = (await git.revparse(['HEAD'])).trim();
     const baseSource = result.source && withContents(result.source, `HEAD (${head.slice(0, 12)})`, before);
     const plan = await planChange({ root: options.root, base: 'HEAD', baseSource, parseCache, today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics, inputKeys: result.inputKeys } });
+    parseCache.save();
     // Plain text: git strips lines starting with # as comments when a commit is amended in an editor.
     const message = `${options.title}\n\n${formatPlan(plan, 'text')}`;
     // The tree was clean: these files are the whole change. git matches a list of paths against

@@ -31,7 +31,9 @@ export interface PromoteResult extends ChangeResult {
  * if the source environment runs it: at least one Kommune there has it as its effective version.
  */
 export async function promoteVersions(o: PromoteOptions): Promise<PromoteResult> {
-  const { fleet, diagnostics } = await loadFleet(directorySource(o.root), o.today, ParseCache.forRoot(o.root, o.root));
+  const cache = ParseCache.forRoot(o.root, o.root);
+  const { fleet, diagnostics } = await loadFleet(directorySource(o.root), o.today, cache);
+  cache.save();
   if (!fleet) throw new UserError('the inputs do not validate; fix them before promoting', 1, diagnostics, 'E_INVALID_INPUTS');
   const source = fleet.environments.find((e) => e.name === o.from);
   const target = fleet.environments.find((e) => e.name === o.to);

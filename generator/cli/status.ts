@@ -40,7 +40,9 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   const ahead = await requestAhead(o, listApplications);
   let fleetResult;
   try {
-    fleetResult = await loadFleet(directorySource(o.root), today(), ParseCache.forRoot(o.root, o.root));
+    const cache = ParseCache.forRoot(o.root, o.root);
+    fleetResult = await loadFleet(directorySource(o.root), today(), cache);
+    cache.save();
   } finally {
     if (!fleetResult?.fleet) ahead?.cancel();
   }

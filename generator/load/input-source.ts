@@ -75,15 +75,16 @@ async function isDirectory(p: string): Promise<boolean> {
 }
 
 /**
- * `source` with some files' bytes replaced (each must be one of its files): a change on a clean
- * working tree sees its base, the commit it started from, as the tree it read with its own edits
- * taken back, with no git process to read 10,800 blobs again.
+ * `source` with some files' bytes replaced or added: a change on a clean working tree sees its
+ * base, the commit it started from, as the tree it read with its own edits taken back, with no git
+ * process to read 10,800 blobs again; onboarding checks new Kommune files with the fleet before
+ * writing them.
  */
 export function withContents(source: InputSource, label: string, contents: ReadonlyMap<string, Uint8Array>): InputSource {
   const keys = source.keys;
   return {
     label,
-    listInputFiles: () => source.listInputFiles(),
+    listInputFiles: async () => [...new Set([...(await source.listInputFiles()), ...contents.keys()])].sort(),
     read: async (file) => contents.get(file) ?? source.read(file),
     ...(keys && {
       keys: {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { landByAgs } from '../domain/laender.js';
 import { deriveTenantId, MAX_ID_LENGTH } from '../domain/names.js';
-import { directorySource, type InputSource } from '../load/input-source.js';
+import { InputIndex } from '../load/input-index.js';
+import { directorySource, memoizedSource, withContents } from '../load/input-source.js';
 import { loadInputs } from '../load/load-inputs.js';
 import { ParseCache } from '../load/parse-cache.js';
 import { validateInputs } from '../validate/validate-inputs.js';
@@ -41,7 +42,9 @@ export interface OnboardResult {
 export async function onboardKommunen(candidates: readonly OnboardCandidate[], options: OnboardOptions): Promise<OnboardResult> {
   // Files the last generate parsed and checked are not parsed again (load/parse-cache.ts).
   const cache = ParseCache.forRoot(options.root, options.root);
-  const existing = await loadInputs(directorySource(options.root), cache);
+  // Read once through the input index: the second load, with the new files, reads none of them again.
+  const onDisk = memoizedSource(directorySource(options.root, InputIndex.forRoot(options.root, options.root)));
+  const existing = await loadInputs(onDisk, cache);
   const diagnostics: Diagnostic[] = [];
   const takenIds = new Map<string, string>();
   const takenAgs = new Map<string, string>();
@@ -100,7 +103,8 @@ export async function onboardKommunen(candidates: readonly OnboardCandidate[], o
   if (hasErrors(diagnostics)) return { written: [], diagnostics };
 
   const newFiles = new Map(planned.map(({ tenant }) => [tenantFilePath(tenant.id), renderTenantFile(tenant)]));
-  const validated = validateInputs(await loadInputs(overlay(directorySource(options.root), newFiles), cache), options.today);
+  const encoded = new Map([...newFiles].map(([file, text]) => [file, new TextEncoder().encode(text)]));
+  const validated = validateInputs(await loadInputs(withContents(onDisk, onDisk.label, encoded), cache), options.today);
   const byFile = new Map(planned.map((p) => [tenantFilePath(p.tenant.id), p.candidate]));
   for (const d of validated.diagnostics) {
     if (d.severity !== 'error') continue;
@@ -126,18 +130,4 @@ export async function onboardKommunen(candidates: readonly OnboardCandidate[], o
     written.push(path.relative(options.root, target).split(path.sep).join('/'));
   }
   return { written, diagnostics: validated.diagnostics.filter((d) => d.severity === 'warning') };
-}
-
-/** The inputs on disk plus files not yet written. */
-function overlay(base: InputSource, extra: ReadonlyMap<string, string>): InputSource {
-  return {
-    label: base.label,
-    async listInputFiles() {
-      return [...new Set([...(await base.listInputFiles()), ...extra.keys()])].sort();
-    },
-    async read(file) {
-      const text = extra.get(file);
-      return text !== undefined ? new TextEncoder().encode(text) : base.read(file);
-    },
-  };
 }

@@ -102,7 +102,7 @@ function diffEnvironment(env: string, before: Inventory, after: Inventory, total
       if (parts.length) {
         touched.add(`${entry.cluster}/${entry.app}`);
         if (now) touched.add(`${now.cluster}/${now.app}`);
-        perKommune.set(entry.kommune, [...(perKommune.get(entry.kommune) ?? []), ...parts]);
+        appendTo(perKommune, entry.kommune, ...parts);
       }
     }
     layers.push({ layer, added, changed, removed, groups: group(perKommune) });
@@ -129,7 +129,7 @@ function diffEnvironment(env: string, before: Inventory, after: Inventory, total
       changed++;
       description = `${addon} ${old} → ${now}`;
     }
-    if (description) addonChanges.set(cluster, [...(addonChanges.get(cluster) ?? []), description]);
+    if (description) appendTo(addonChanges, cluster, description);
   }
   layers.push({ layer: 'cluster', added, changed, removed, groups: group(addonChanges) });
 
@@ -148,13 +148,17 @@ function diffEnvironment(env: string, before: Inventory, after: Inventory, total
 
 function group(perMember: ReadonlyMap<string, string[]>): ChangeGroup[] {
   const byDescription = new Map<string, string[]>();
-  for (const [member, parts] of perMember) {
-    const description = parts.join('; ');
-    byDescription.set(description, [...(byDescription.get(description) ?? []), member]);
-  }
+  for (const [member, parts] of perMember) appendTo(byDescription, parts.join('; '), member);
   return [...byDescription]
     .map(([description, members]) => ({ description, members: members.sort() }))
     .sort((x, y) => y.members.length - x.members.length || (x.description < y.description ? -1 : 1));
+}
+
+/** Appends in place: a copy per member made grouping a nationwide bump (10,800 Kommunen, one group) allocate 1.1 GB. */
+function appendTo(map: Map<string, string[]>, key: string, ...items: string[]): void {
+  const list = map.get(key);
+  if (list) list.push(...items);
+  else map.set(key, items);
 }
 
 /** `Kind/name` of the objects whose content differs between two baseline files. */

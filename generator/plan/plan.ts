@@ -116,6 +116,7 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
   const cache = options.parseCache ?? ParseCache.forRoot(path.resolve(options.root), options.root);
   const headInputs = options.head ?? (await loadFleet(directorySource(options.root, InputIndex.forRoot(path.resolve(options.root), options.root)), options.today, cache));
   const baseInputs = await loadFleet(baseSource, options.today, cache);
+  if (!options.parseCache) cache.save();
   const { head, base, counts } = options.full ? await renderBoth(baseInputs, headInputs) : renderTouched(baseInputs, headInputs);
   if (!head.inventory) {
     throw new UserError(`the working tree does not validate${base.inventory ? '' : ` (nor does ${ref})`}`, 1, head.diagnostics, 'E_INVALID_HEAD');

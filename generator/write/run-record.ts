@@ -273,5 +273,7 @@ export async function prepareGenerate(o: RunIdentity): Promise<PreparedGenerate>
   const record = existsSync(path.join(workDir, '.ozg-gitops-journal.json')) ? undefined : await RunRecord.open(workDir, ownedDirs(o));
   const source = memoizedSource(directorySource(o.root, InputIndex.forRoot(workDir, o.root)));
   const fingerprint = await generateFingerprint(o, source);
+  // A run with nothing to do loads nothing: what the index learned on the way is kept here.
+  source.keys?.save?.();
   return { source, fingerprint, record, unchanged: await record?.unchangedFiles(fingerprint) };
 }
