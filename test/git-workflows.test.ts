@@ -131,6 +131,15 @@ describe('bump', () => {
     expect((await cli('bump', 'vorgang-manager', '2.13.0', '--env', 'prod', '--allow-downgrade', '--branch', '--root', dir)).code).toBe(0);
     expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('bump/prod/vorgang-manager-2.13.0');
     expect((await g.raw(['reflog', '-1', '--format=%gs', 'bump/prod/vorgang-manager-2.13.0@{1}'])).trim()).toBe('branch: Created from main');
+    // The commit is made with plumbing: one commit on top of main, its message cleaned up as `git commit -m` would, the reflog as git's, nothing left staged.
+    const subject = (await g.raw(['log', '-1', '--format=%s'])).trim();
+    expect(subject).toMatch(/^Bump vorgang-manager .* → 2\.13\.0 in prod$/);
+    expect((await g.raw(['rev-parse', 'HEAD^'])).trim()).toBe(head);
+    expect((await g.raw(['reflog', '-1', '--format=%gs', 'bump/prod/vorgang-manager-2.13.0'])).trim()).toBe(`commit: ${subject}`);
+    const body = await g.raw(['cat-file', 'commit', 'HEAD']);
+    expect(body).not.toMatch(/[ \t]$/m);
+    expect(body).not.toMatch(/\n\n\n/);
+    expect((await g.status()).isClean()).toBe(true);
     await g.checkout('main');
     // The same change again: its branch exists.
     const again = await cli('bump', 'vorgang-manager', '2.13.0', '--env', 'prod', '--allow-downgrade', '--branch', '--root', dir);
