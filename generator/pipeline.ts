@@ -18,8 +18,9 @@ export interface FleetResult {
  * them. With a parse cache, files it knows are neither parsed nor checked on their own again,
  * and the cache learns the files that passed; whoever opened the cache saves it once everything it
  * needs is loaded (a plan loads two trees, and a save in between would drop the other's files).
+ * With `only`, every file is still validated, but only those environments are resolved (status).
  */
-export async function loadFleet(source: InputSource, today: string, cache?: ParseCache): Promise<FleetResult> {
+export async function loadFleet(source: InputSource, today: string, cache?: ParseCache, only?: readonly string[]): Promise<FleetResult> {
   const loaded = await loadInputs(source, cache);
   const validated = validateInputs(loaded, today);
   if (cache) {
@@ -30,7 +31,7 @@ export async function loadFleet(source: InputSource, today: string, cache?: Pars
   }
   const inputKeys = cache ? loaded.cacheKeys : undefined;
   if (!validated.docs) return { diagnostics: validated.diagnostics, inputKeys };
-  return { fleet: resolveFleet(validated.docs), diagnostics: validated.diagnostics, inputKeys };
+  return { fleet: resolveFleet(validated.docs, only), diagnostics: validated.diagnostics, inputKeys };
 }
 
 export { today } from './clock.js';

@@ -127,9 +127,10 @@ export function applicationName(env: string, id: string, app: string): string {
 /** The Argo CD instance of an environment that names none. */
 export const DEFAULT_INSTANCE = 'main';
 
-/** Combines validated documents into one model; call only when validation found no errors. */
-export function resolveFleet(inputs: InputDocs): ResolvedFleet {
-  const environments = [...inputs.environments]
+/** Combines validated documents into one model (of only some environments, if given); call only when validation found no errors. */
+export function resolveFleet(inputs: InputDocs, only?: readonly string[]): ResolvedFleet {
+  const environments = inputs.environments
+    .filter(({ doc }) => !only || only.includes(doc.name))
     .sort((a, b) => compare(a.doc.name, b.doc.name))
     .map(({ file, doc: e }) => resolveEnvironment(file, e, inputs.tenants.filter(({ doc: t }) => t.environments.includes(e.name))));
   const decommissioned = new Map(
