@@ -2,8 +2,7 @@ import path from 'node:path';
 import { renderChecked, type RenderResult } from './check/render-checked.js';
 import { renderOutputs } from './check/render-outputs.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { InputIndex } from './load/input-index.js';
-import { directorySource, memoizedSource, type InputSource } from './load/input-source.js';
+import { directorySource, indexedDirectorySource, memoizedSource, type InputSource } from './load/input-source.js';
 import { ParseCache } from './load/parse-cache.js';
 import type { ResolvedFleet } from './model/resolve.js';
 import { loadFleet } from './pipeline.js';
@@ -74,7 +73,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const prepared = incremental ? (options.prepared ?? (await prepareGenerate({ ...options, outDir, bootstrapDir }))) : undefined;
     // prepareGenerate leaves the record closed while an interrupted write waits to be completed.
     const record = prepared?.record ?? (incremental && recovered ? await RunRecord.open(workDir, dirs) : undefined);
-    const source = prepared?.source ?? memoizedSource(directorySource(options.root, options.check ? undefined : InputIndex.forRoot(workDir, options.root)));
+    const source = prepared?.source ?? memoizedSource(options.check ? directorySource(options.root) : indexedDirectorySource(options.root, workDir));
     const fingerprint = prepared?.fingerprint;
     // --check trusts nothing it has not parsed and rendered itself.
     const cache = options.check ? undefined : (options.parseCache ?? ParseCache.forRoot(workDir, options.root));

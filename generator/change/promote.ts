@@ -3,8 +3,7 @@ import path from 'node:path';
 import semver from 'semver';
 import { UserError } from '../diagnostics.js';
 import { setAppVersion } from '../edit/environment-file.js';
-import { InputIndex } from '../load/input-index.js';
-import { directorySource } from '../load/input-source.js';
+import { indexedDirectorySource } from '../load/input-source.js';
 import { ParseCache } from '../load/parse-cache.js';
 import { loadFleet } from '../pipeline.js';
 import { applyInputChange, type ChangeResult } from './apply-change.js';
@@ -33,7 +32,7 @@ export interface PromoteResult extends ChangeResult {
  */
 export async function promoteVersions(o: PromoteOptions): Promise<PromoteResult> {
   const cache = ParseCache.forRoot(o.root, o.root);
-  const { fleet, diagnostics } = await loadFleet(directorySource(o.root, InputIndex.forRoot(o.root, o.root)), o.today, cache);
+  const { fleet, diagnostics } = await loadFleet(indexedDirectorySource(o.root), o.today, cache);
   cache.save();
   if (!fleet) throw new UserError('the inputs do not validate; fix them before promoting', 1, diagnostics, 'E_INVALID_INPUTS');
   const source = fleet.environments.find((e) => e.name === o.from);

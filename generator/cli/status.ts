@@ -27,9 +27,8 @@ function exitFor(s: FleetStatus): number {
 
 export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   requireEnvironments(o.root, '--env', [o.env]);
-  const [{ directorySource }, { InputIndex }, { ParseCache }, { loadFleet, today }, { aggregateStatus }, { listApplications }, { formatStatus }] = await Promise.all([
+  const [{ indexedDirectorySource }, { ParseCache }, { loadFleet, today }, { aggregateStatus }, { listApplications }, { formatStatus }] = await Promise.all([
     import('../load/input-source.js'),
-    import('../load/input-index.js'),
     import('../load/parse-cache.js'),
     import('../pipeline.js'),
     import('../status/aggregate.js'),
@@ -43,7 +42,7 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   try {
     const cache = ParseCache.forRoot(o.root, o.root);
     // Every input is validated; only the environment asked about is resolved.
-    fleetResult = await loadFleet(directorySource(o.root, InputIndex.forRoot(o.root, o.root)), today(), cache, [o.env]);
+    fleetResult = await loadFleet(indexedDirectorySource(o.root), today(), cache, [o.env]);
     cache.save();
   } finally {
     if (!fleetResult?.fleet) ahead?.cancel();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { InputIndex } from './input-index.js';
+import { InputIndex } from './input-index.js';
 import { ParseCache } from './parse-cache.js';
 
 /**
@@ -15,9 +15,10 @@ export interface InputSource {
   listInputFiles(): Promise<string[]>;
   read(file: string): Promise<Uint8Array>;
   /**
-   * What a git tree knows without reading a file: the parse cache's key of its bytes (their git
-   * blob id, load/parse-cache.ts). A file the cache holds is then not read at all; `readNow`
-   * gives its bytes if a rule reports a position inside it.
+   * What a git tree (from `ls-tree`) or the input index (from a file's stat data) knows without
+   * reading a file: the parse cache's key of its bytes, their git blob id (load/parse-cache.ts).
+   * A file the cache holds is then not read at all; `readNow` gives its bytes if a rule reports a
+   * position inside it.
    */
   readonly keys?: KnownKeys;
 }
@@ -72,6 +73,11 @@ async function isDirectory(p: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The files under `root`, read through their input index (kept with the other caches of `workDir`). */
+export function indexedDirectorySource(root: string, workDir = root): InputSource {
+  return directorySource(root, InputIndex.forRoot(workDir, root));
 }
 
 /**

@@ -49,12 +49,12 @@ export async function loadInputs(source: InputSource, cache?: ParseCache): Promi
     }
     // Keyed by kind too: the checks a file passed depend on whether it is a Kommune or an environment.
     const kind = isEnvironment ? 'e' : 't';
-    const known = cache && source.keys?.known(file);
-    if (known) {
-      const entry = cache.get(`${kind}${known}`) as CachedInput | undefined;
+    const keys = cache ? source.keys : undefined;
+    const known = keys?.known(file);
+    if (keys && known) {
+      const entry = cache!.get(`${kind}${known}`) as CachedInput | undefined;
       if (entry !== undefined) {
         cacheKeys.set(file, `${kind}${known}`);
-        const keys = source.keys!;
         (isEnvironment ? environments : tenants).push(checkedYamlFile(file, () => keys.readNow(file), entry.value, entry.topLevel));
         continue;
       }

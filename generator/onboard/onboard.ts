@@ -3,8 +3,7 @@ import path from 'node:path';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { landByAgs } from '../domain/laender.js';
 import { deriveTenantId, MAX_ID_LENGTH } from '../domain/names.js';
-import { InputIndex } from '../load/input-index.js';
-import { directorySource, memoizedSource, withContents } from '../load/input-source.js';
+import { indexedDirectorySource, memoizedSource, withContents } from '../load/input-source.js';
 import { loadInputs } from '../load/load-inputs.js';
 import { ParseCache } from '../load/parse-cache.js';
 import { validateInputs } from '../validate/validate-inputs.js';
@@ -43,7 +42,7 @@ export async function onboardKommunen(candidates: readonly OnboardCandidate[], o
   // Files the last generate parsed and checked are not parsed again (load/parse-cache.ts).
   const cache = ParseCache.forRoot(options.root, options.root);
   // Read once through the input index: the second load, with the new files, reads none of them again.
-  const onDisk = memoizedSource(directorySource(options.root, InputIndex.forRoot(options.root, options.root)));
+  const onDisk = memoizedSource(indexedDirectorySource(options.root));
   const existing = await loadInputs(onDisk, cache);
   const diagnostics: Diagnostic[] = [];
   const takenIds = new Map<string, string>();

@@ -4,8 +4,7 @@ import { renderChanges } from '../check/render-changes.js';
 import { renderChecked } from '../check/render-checked.js';
 import { hasErrors, sortDiagnostics, UserError, type Diagnostic } from '../diagnostics.js';
 import { gitRefSource } from '../load/git-source.js';
-import { InputIndex } from '../load/input-index.js';
-import { directorySource, type InputSource } from '../load/input-source.js';
+import { indexedDirectorySource, type InputSource } from '../load/input-source.js';
 import { ParseCache } from '../load/parse-cache.js';
 import type { ResolvedFleet, VersionException } from '../model/resolve.js';
 import { loadFleet, type FleetResult } from '../pipeline.js';
@@ -114,7 +113,7 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
   }
   // Kommune files unchanged since the base are mostly the same bytes: one cache serves both sides.
   const cache = options.parseCache ?? ParseCache.forRoot(path.resolve(options.root), options.root);
-  const headInputs = options.head ?? (await loadFleet(directorySource(options.root, InputIndex.forRoot(path.resolve(options.root), options.root)), options.today, cache));
+  const headInputs = options.head ?? (await loadFleet(indexedDirectorySource(options.root, path.resolve(options.root)), options.today, cache));
   const baseInputs = await loadFleet(baseSource, options.today, cache);
   if (!options.parseCache) cache.save();
   const { head, base, counts } = options.full ? await renderBoth(baseInputs, headInputs) : renderTouched(baseInputs, headInputs);

@@ -3,8 +3,7 @@ import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheFile, generatorCodeHash } from '../cache-dir.js';
-import { InputIndex } from '../load/input-index.js';
-import { contentKey, directorySource, memoizedSource, type InputSource } from '../load/input-source.js';
+import { contentKey, directorySource, indexedDirectorySource, memoizedSource, type InputSource } from '../load/input-source.js';
 import { OutputScan, type ScannedListing, type ScannedStats } from './output-scan.js';
 import type { OwnedDir, TreeFile } from './write-tree.js';
 
@@ -271,7 +270,7 @@ export async function prepareGenerate(o: RunIdentity): Promise<PreparedGenerate>
   const workDir = path.dirname(path.resolve(o.outDir));
   // An interrupted write is completed by generate before it opens the record.
   const record = existsSync(path.join(workDir, '.ozg-gitops-journal.json')) ? undefined : await RunRecord.open(workDir, ownedDirs(o));
-  const source = memoizedSource(directorySource(o.root, InputIndex.forRoot(workDir, o.root)));
+  const source = memoizedSource(indexedDirectorySource(o.root, workDir));
   const fingerprint = await generateFingerprint(o, source);
   // A run with nothing to do loads nothing: what the index learned on the way is kept here.
   source.keys?.save?.();
