@@ -13,7 +13,8 @@ import { kommunenCsv, syntheticKommunen, writeSyntheticEnvironments, type Synthe
  * other, with its peak RSS: full generate into an empty dist/, nothing changed, one Kommune
  * changed (these two: the median of three runs), `tenant add` and `tenant import` of 10 rows (each with the generate after it),
  * `bump --branch`, the merge request's `plan` after it, and `status` against a stand-in Argo CD
- * serving every Application of prod. Beside them, measured in the same run on the same output:
+ * serving every Application of prod (once as 3.5, once as 2.14 to 3.4, which can only send the
+ * whole spec). Beside them, measured in the same run on the same output:
  * the floors (the generator's own bytes written to a fresh folder; the same objects emitted as
  * JSON and written; listing and stat-ing every output file) and the naive cdk8s layout until it
  * first needs more than 60 s. BENCH_SIZES=150,1000 limits the fleets.
@@ -71,9 +72,9 @@ function freeAgs(kommunen: readonly SyntheticKommune[], n: number): string {
   return `${prefix}${String(990 - n).padStart(3, '0')}`;
 }
 
-/** Starts the stand-in Argo CD for `env` of the fleet; resolves with its URL and Application count. */
-async function standIn(root: string, env: string): Promise<{ url: string; applications: number; stop: () => void }> {
-  const child = spawn(process.execPath, [path.join(BUILD, 'bench/argocd-stand-in.js'), root, env], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts the stand-in for Argo CD `version` serving `env` of the fleet; resolves with its URL and Application count. */
+async function standIn(root: string, env: string, version: string): Promise<{ url: string; applications: number; stop: () => void }> {
+  const child = spawn(process.execPath, [path.join(BUILD, 'bench/argocd-stand-in.js'), root, env, version], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -119,13 +120,17 @@ for (const size of sizes) {
     git(root, 'commit', '--quiet', '-m', 'onboarding');
     const bump = cli(root, ['bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--branch']);
     const plan = cli(root, ['plan', '--base', 'main', '--format', 'markdown']);
-    const argocd = await standIn(root, 'prod');
-    let status: Run;
-    try {
-      status = cli(root, ['status', '--env', 'prod', '--server', argocd.url], { ARGOCD_AUTH_TOKEN: 'bench' });
-    } finally {
-      argocd.stop();
-    }
+    // Argo CD 3.5 lets status select the source and the sync revision; before 3.5 only the whole spec.
+    const statusOn = async (version: string) => {
+      const argocd = await standIn(root, 'prod', version);
+      try {
+        return { run: cli(root, ['status', '--env', 'prod', '--server', argocd.url], { ARGOCD_AUTH_TOKEN: 'bench' }), applications: argocd.applications };
+      } finally {
+        argocd.stop();
+      }
+    };
+    const status = await statusOn('3.5');
+    const statusBefore35 = await statusOn('2.14');
     const floorBytes = node('bench/floor-and-naive.js', ['bytes', root, path.join(root, '.floor-out')])!;
     const floorJson = node('bench/floor-and-naive.js', ['json', root, path.join(root, '.floor-out')], { flags: ['--max-old-space-size=8192'] })!;
     const floorStat = node('bench/floor-and-naive.js', ['stat', root])!;
@@ -134,7 +139,7 @@ for (const size of sizes) {
       naive = node('bench/floor-and-naive.js', ['naive', root], { timeoutMs: NAIVE_LIMIT_MS, flags: ['--max-old-space-size=8192'] });
       if (!naive) naiveGaveUp = true;
     }
-    const row: Row = { kommunen: size, applications: argocd.applications };
+    const row: Row = { kommunen: size, applications: status.applications };
     const put = (name: string, run: Run) => {
       row[`${name}Ms`] = Math.round(run.ms);
       row[`${name}RssMb`] = Math.round(run.rssMb);
@@ -147,7 +152,8 @@ for (const size of sizes) {
     put('importTen', importTen);
     put('bump', bump);
     put('plan', plan);
-    put('status', status);
+    put('status', status.run);
+    put('statusBefore35', statusBefore35.run);
     row.floorBytesMs = Math.round(floorBytes.ms);
     row.floorJsonMs = Math.round(floorJson.ms);
     row.floorStatMs = Math.round(floorStat.ms);
@@ -168,7 +174,8 @@ const commands: [string, string][] = [
   ['importTen', '`tenant import` of 10 rows + generate'],
   ['bump', '`bump vorgang-manager 2.15.0 --env prod --branch`'],
   ['plan', '`plan --base main --format markdown` after that bump'],
-  ['status', '`status --env prod` against the stand-in'],
+  ['status', '`status --env prod` against the stand-in of Argo CD 3.5'],
+  ['statusBefore35', '`status --env prod` against the stand-in of Argo CD 2.14 to 3.4'],
 ];
 const header = `| command | ${results.map((r) => `${Number(r.kommunen).toLocaleString('en-US')} Kommunen`).join(' | ')} |`;
 const lines = [
@@ -190,7 +197,8 @@ if (large) {
   under('plan', '`plan` of that bump', 5000);
   for (const key of ['oneKommune', 'tenantAdd', 'importTen']) under(key, commands.find(([k]) => k === key)![1], 2000);
   targets.push({ target: 'full generate under 2 × the bytes floor', measured: `${(large.fullMs! / large.floorBytesMs!).toFixed(1)} × (${s(large.fullMs!)} vs ${s(large.floorBytesMs!)})`, met: large.fullMs! < 2 * large.floorBytesMs! });
-  under('status', '`status` against 75,000 Applications', 5000);
+  under('status', '`status` against 75,000 Applications (Argo CD 3.5)', 5000);
+  under('statusBefore35', '`status` against 75,000 Applications (Argo CD 2.14 to 3.4)', 5000);
   const peak = Math.max(...commands.map(([key]) => large[`${key}RssMb`]!));
   targets.push({ target: 'peak RSS under 512 MiB for every command', measured: `${peak} MiB (${commands.find(([key]) => large[`${key}RssMb`] === peak)![0]})`, met: peak < 512 });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { directorySource } from '../generator/load/input-source.js';
 import { loadFleet } from '../generator/pipeline.js';
 import { expectedApplications } from '../generator/status/aggregate.js';
-import { applicationList, argoStub, closeStub, type AppState } from './helpers/argocd-server.js';
+import { applicationList, argoServing, argoStub, closeStub, type AppState } from './helpers/argocd-server.js';
 import { cli, copyFleet, edit, SAMPLE_FLEET } from './helpers/fleet.js';
 
 /** Every Application the sample fleet's prod expects, in the state `stateOf` gives it. */
@@ -36,26 +36,51 @@ describe('status against a local server answering like Argo CD', () => {
     expect(broken.diagnostics.some((d) => d.file === 'environments/dev.yaml' && d.severity === 'error')).toBe(true);
   });
 
-  it('exit 0 when every Application is Synced, Healthy and at its pinned version', async () => {
-    const body = applicationList(await prodApps(() => ({})));
-    const stub = await argoStub((_, res) => res.end(body));
-    const run = await status(stub.url);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.split('\n').slice(0, 2)).toEqual(['prod: rollout complete', 'all            151/151 done']);
-    const asked = new URL(stub.requests[0]!.path, stub.url);
-    expect(asked.pathname).toBe('/api/v1/applications');
-    expect(asked.searchParams.get('selector')).toBe('ozg-cloud.example/env=prod,app.kubernetes.io/managed-by=ozg-gitops');
-    // Only the fields status reads (Argo CD's list endpoint trims its answer to them).
-    expect(asked.searchParams.get('fields')!.split(',')).toEqual(['items.metadata.name', 'items.metadata.labels', 'items.spec.source.targetRevision', 'items.status.sync.status', 'items.status.sync.revision', 'items.status.health', 'items.status.operationState.phase', 'items.status.operationState.message', 'items.status.resources']);
-    expect(stub.requests[0]!.authorization).toBe('Bearer test-token');
+  it('exit 0 when every Application is Synced, Healthy and at its pinned version, on Argo CD before and after 3.5', async () => {
+    const apps = await prodApps(() => ({}));
+    // Before 3.5 Argo CD's list can select only the whole spec and no sync revision; from 3.5 the
+    // source and the revision. It drops any other field without a word.
+    const common = ['items.metadata.name', 'items.metadata.labels', 'items.status.sync.status', 'items.status.health', 'items.status.operationState.phase', 'items.status.resources'];
+    const fieldsOf = { '2.14': [...common, 'items.spec'], '3.5': [...common, 'items.spec.source', 'items.status.sync.revision'] };
+    for (const version of ['2.14', '3.5'] as const) {
+      const stub = await argoServing(() => apps, version);
+      const run = await status(stub.url);
+      expect(run.code, `${version}: ${run.stdout}`).toBe(0);
+      expect(run.stdout.split('\n').slice(0, 2)).toEqual(['prod: rollout complete', 'all            151/151 done']);
+      expect(stub.requests.map((r) => new URL(r.path, stub.url).pathname)).toEqual(['/api/version', '/api/v1/applications']);
+      const asked = new URL(stub.requests[1]!.path, stub.url);
+      expect(asked.searchParams.get('selector')).toBe('ozg-cloud.example/env=prod,app.kubernetes.io/managed-by=ozg-gitops');
+      expect(asked.searchParams.get('fields')!.split(',').sort()).toEqual(fieldsOf[version].sort());
+      expect(stub.requests.map((r) => r.authorization)).toEqual(['Bearer test-token', 'Bearer test-token']);
+    }
+  });
+
+  it('reads the version an Application runs as each Argo CD version reports it', async () => {
+    // 3.5 reports the revision of the last comparison: a spec already at the new version that
+    // Argo CD has not compared yet still counts as the old one.
+    const notCompared = await prodApps((name, _, version) => (name === 'prod-sh-kiel-alfa' ? { revision: '0.0.1', targetRevision: version } : {}));
+    const on35 = await status((await argoServing(() => notCompared, '3.5')).url);
+    expect(on35.code).toBe(3);
+    expect(on35.stdout).toContain('  progressing prod-sh-kiel-alfa: Synced, Healthy, runs 0.0.1 (pinned 1.12.0)');
+    // Before 3.5 there is no revision in the list: a Synced Application runs its spec's target,
+    // and one whose spec the ApplicationSet has not updated yet runs the old one.
+    const specNotUpdated = await prodApps((name) => (name === 'prod-sh-kiel-alfa' ? { revision: '0.0.1' } : name === 'prod-sh-heide-alfa' ? { sync: 'OutOfSync' } : {}));
+    // The second does not answer /api/version: the fields every version knows are asked for.
+    for (const stub of [await argoServing(() => specNotUpdated, '2.14'), await argoServing(() => specNotUpdated, '3.5', { versionEndpoint: false })]) {
+      const run = await status(stub.url);
+      expect(run.code).toBe(3);
+      const lines = run.stdout.split('\n');
+      expect(lines).toContain('all            149/151 done, 2 progressing');
+      expect(lines).toContain('  progressing prod-sh-kiel-alfa: Synced, Healthy, runs 0.0.1 (pinned 1.12.0)');
+      expect(lines).toContain('  progressing prod-sh-heide-alfa: OutOfSync, Healthy, runs unknown (pinned 1.12.0)');
+      expect(new URL(stub.requests.at(-1)!.path, stub.url).searchParams.get('fields')).toContain('items.spec,');
+    }
   });
 
   it('exit 3 while a rollout is in progress, with the waves showing how far it got', async () => {
     // canary done at the new version, early syncing, main's apps still on an older version
-    const body = applicationList(
-      await prodApps((name, wave, version) => (wave === 'canary' ? {} : wave === 'early' ? { sync: 'OutOfSync', health: 'Progressing' } : version ? { sync: 'OutOfSync', revision: '0.0.1' } : {})),
-    );
-    const stub = await argoStub((_, res) => res.end(body));
+    const apps = await prodApps((name, wave, version) => (wave === 'canary' ? {} : wave === 'early' ? { sync: 'OutOfSync', health: 'Progressing' } : version ? { sync: 'OutOfSync', revision: '0.0.1' } : {}));
+    const stub = await argoServing(() => apps);
     const run = await status(stub.url);
     expect(run.code).toBe(3);
     const lines = run.stdout.split('\n');
@@ -70,10 +95,8 @@ describe('status against a local server answering like Argo CD', () => {
   });
 
   it('exit 1 when an Application is Degraded or its sync failed, listed first', async () => {
-    const body = applicationList(
-      await prodApps((name) => (name === 'prod-sh-husum-alfa' ? { health: 'Degraded', message: 'Deployment alfa exceeded its progress deadline' } : name === 'prod-sh-heide-alfa' ? 'absent' : {})),
-    );
-    const stub = await argoStub((_, res) => res.end(body));
+    const apps = await prodApps((name) => (name === 'prod-sh-husum-alfa' ? { health: 'Degraded', message: 'Deployment alfa exceeded its progress deadline' } : name === 'prod-sh-heide-alfa' ? 'absent' : {}));
+    const stub = await argoServing(() => apps);
     const run = await status(stub.url);
     expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
@@ -86,8 +109,8 @@ describe('status against a local server answering like Argo CD', () => {
   });
 
   it('--format json carries the same tallies', async () => {
-    const body = applicationList(await prodApps((name) => (name.endsWith('-zufi-manager') ? { sync: 'OutOfSync' } : {})));
-    const stub = await argoStub((_, res) => res.end(body));
+    const apps = await prodApps((name) => (name.endsWith('-zufi-manager') ? { sync: 'OutOfSync' } : {}));
+    const stub = await argoServing(() => apps);
     const run = await status(stub.url, '--format', 'json');
     expect(run.code).toBe(3);
     const json = JSON.parse(run.stdout);
@@ -98,13 +121,14 @@ describe('status against a local server answering like Argo CD', () => {
   });
 
   it('--watch polls until the rollout completes', async () => {
-    const progressing = applicationList(await prodApps((_, wave) => (wave === 'main' ? { health: 'Progressing' } : {})));
-    const done = applicationList(await prodApps(() => ({})));
+    const progressing = await prodApps((_, wave) => (wave === 'main' ? { health: 'Progressing' } : {}));
+    const done = await prodApps(() => ({}));
     let calls = 0;
-    const stub = await argoStub((_, res) => res.end(++calls < 3 ? progressing : done));
+    const stub = await argoServing(() => (++calls < 3 ? progressing : done));
     const run = await status(stub.url, '--watch', '--interval', '0.05');
     expect(run.code).toBe(0);
-    expect(stub.requests).toHaveLength(3);
+    // the version once, the list three times
+    expect(stub.requests.map((r) => new URL(r.path, stub.url).pathname)).toEqual(['/api/version', ...Array(3).fill('/api/v1/applications')]);
     expect(run.stdout.split('\n').filter((l) => l.startsWith('prod: '))).toEqual(['prod: rollout in progress', 'prod: rollout in progress', 'prod: rollout complete']);
   });
 
@@ -136,16 +160,21 @@ describe('status against a local server answering like Argo CD', () => {
   });
 
   it('names the Kommunen whose ExternalSecrets Argo CD does not report Healthy', async () => {
-    const list = JSON.parse(applicationList(await prodApps((name) => (name === 'prod-sh-kiel-baseline' ? { health: 'Degraded' } : {})))) as { items: { metadata: { name: string }; status: Record<string, unknown> }[] };
     // Argo CD's ResourceStatus entries of the baseline Application (health from its built-in ExternalSecret check)
-    list.items.find((a) => a.metadata.name === 'prod-sh-kiel-baseline')!.status.resources = [
-      { group: '', version: 'v1', kind: 'ServiceAccount', namespace: 'sh-kiel', name: 'external-secrets', status: 'Synced' },
-      { group: 'external-secrets.io', version: 'v1', kind: 'ExternalSecret', namespace: 'sh-kiel', name: 'vorgang-manager-mongodb', status: 'Synced', health: { status: 'Degraded', message: 'could not get secret data from provider' } },
-    ];
-    list.items.find((a) => a.metadata.name === 'prod-sh-luebeck-baseline')!.status.resources = [
-      { group: 'external-secrets.io', version: 'v1', kind: 'ExternalSecret', namespace: 'sh-luebeck', name: 'vorgang-manager-mongodb', status: 'Synced', health: { status: 'Healthy' } },
-    ];
-    const stub = await argoStub((_, res) => res.end(JSON.stringify(list)));
+    const apps = await prodApps((name) =>
+      name === 'prod-sh-kiel-baseline'
+        ? {
+            health: 'Degraded',
+            resources: [
+              { group: '', version: 'v1', kind: 'ServiceAccount', namespace: 'sh-kiel', name: 'external-secrets', status: 'Synced' },
+              { group: 'external-secrets.io', version: 'v1', kind: 'ExternalSecret', namespace: 'sh-kiel', name: 'vorgang-manager-mongodb', status: 'Synced', health: { status: 'Degraded', message: 'could not get secret data from provider' } },
+            ],
+          }
+        : name === 'prod-sh-luebeck-baseline'
+          ? { resources: [{ group: 'external-secrets.io', version: 'v1', kind: 'ExternalSecret', namespace: 'sh-luebeck', name: 'vorgang-manager-mongodb', status: 'Synced', health: { status: 'Healthy' } }] }
+          : {},
+    );
+    const stub = await argoServing(() => apps, '2.14');
     const run = await status(stub.url);
     expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
@@ -169,7 +198,7 @@ describe('status against a local server answering like Argo CD', () => {
     process.env.ARGOCD_AUTH_TOKEN = TOKEN.ARGOCD_AUTH_TOKEN;
     const run = await cli('status', '--env', 'prod', '--root', root);
     expect(run.code, run.stderr).toBe(0);
-    expect(ok.requests).toHaveLength(1);
+    expect(ok.requests).toHaveLength(2);
 
     // A server that never answers, and a Kommune file that does not validate: the request went
     // out, is cancelled (the server sees the connection close), and the run stops on the input error.

@@ -37,7 +37,10 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   ]);
   // The first request goes out while the inputs load: listing 75,000 Applications takes Argo CD
   // a while. It is used only if the loaded environment names the same server and token.
-  const ahead = await requestAhead(o, listApplications);
+  // Each server's version is asked for once per run: it says which fields its list can select.
+  const versions = new Map<string, string | undefined>();
+  const list = (options: FetchOptions) => listApplications({ ...options, versions });
+  const ahead = await requestAhead(o, list);
   let fleetResult;
   try {
     const cache = ParseCache.forRoot(o.root, o.root);
@@ -67,7 +70,7 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   for (;;) {
     let apps;
     try {
-      apps = await (early ?? listApplications({ server, token, selector, timeoutMs: o.timeout * 1000 }));
+      apps = await (early ?? list({ server, token, selector, timeoutMs: o.timeout * 1000 }));
       early = undefined;
       failures = 0;
     } catch (error) {

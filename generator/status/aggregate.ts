@@ -51,9 +51,11 @@ export function classify(expected: Expected, app: ArgoApplication | undefined): 
   const sync = app.status?.sync?.status ?? 'Unknown';
   const health = app.status?.health?.status ?? 'Unknown';
   const phase = app.status?.operationState?.phase;
-  const revision = app.status?.sync?.revision;
+  // Argo CD reports what its last comparison ran against from 3.5 on; before, a Synced
+  // Application runs what its spec targets (see STATUS_FIELDS).
+  const revision = app.status?.sync?.revision || (sync === 'Synced' ? app.spec?.source?.targetRevision : undefined);
   if (health === 'Degraded' || phase === 'Failed' || phase === 'Error') {
-    return { state: 'failed', detail: `${health}${phase ? `, sync ${phase}` : ''}${app.status?.operationState?.message ? `: ${app.status.operationState.message}` : app.status?.health?.message ? `: ${app.status.health.message}` : ''}` };
+    return { state: 'failed', detail: `${health}${phase ? `, sync ${phase}` : ''}${app.status?.health?.message ? `: ${app.status.health.message}` : ''}` };
   }
   const atVersion = expected.version === undefined || revision === expected.version;
   if (sync === 'Synced' && health === 'Healthy' && atVersion) return { state: 'done', detail: 'Synced, Healthy' };

@@ -1,12 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterEach } from 'vitest';
+import { applicationList, versionMessage, type AppState, type ArgoCdVersion } from '../../bench/argocd-stand-in.js';
 
 /**
- * A stand-in for Argo CD's API server on 127.0.0.1. Bodies follow Argo CD's own types
- * (`v1alpha1ApplicationList` in its swagger.json; `Application`, `ApplicationStatus`, `SyncStatus`,
- * `HealthStatus` and `OperationState` in pkg/apis/application/v1alpha1/types.go): `metadata`,
- * `items[].status.sync.{status,revision}`, `items[].status.health.{status,message}`,
- * `items[].status.operationState.{phase,message}`; an empty list has `"items": null`.
+ * A stand-in for Argo CD's API server on 127.0.0.1. Bodies follow Argo CD's own types and its
+ * `fields=` selection (bench/argocd-stand-in.ts says where each comes from).
  */
 export interface ArgoStub {
   readonly url: string;
@@ -37,4 +35,21 @@ export async function argoStub(handler: (req: IncomingMessage, res: ServerRespon
   return { url: `http://127.0.0.1:${port}`, requests, server };
 }
 
-export { applicationList, type AppState } from '../../bench/argocd-stand-in.js';
+/**
+ * A stand-in for Argo CD `version`: its version at /api/version (404 without `versionEndpoint`,
+ * as behind a proxy that passes only the list), and the application list with `apps` (the states
+ * of the moment) trimmed to the request's `fields=` as that version trims it.
+ */
+export function argoServing(apps: () => readonly AppState[], version: ArgoCdVersion = '3.5', { versionEndpoint = true } = {}): Promise<ArgoStub> {
+  return argoStub((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    if (url.pathname === '/api/version') {
+      if (versionEndpoint) res.end(versionMessage(version));
+      else res.writeHead(404).end('404 page not found');
+      return;
+    }
+    res.end(applicationList(apps(), { fields: url.searchParams.get('fields'), version }));
+  });
+}
+
+export { applicationList, type AppState, type ArgoCdVersion };
