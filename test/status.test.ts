@@ -77,6 +77,34 @@ describe('status against a local server answering like Argo CD', () => {
     }
   });
 
+  it('asks each Argo CD instance for its own Applications, with its own token', async () => {
+    const { fleet } = await loadFleet(directorySource(SAMPLE_FLEET), '2026-11-27');
+    const clusterOf = new Map(expectedApplications(fleet!.environments.find((e) => e.name === 'prod')!).map((e) => [e.name, e.cluster]));
+    const apps = await prodApps(() => ({}));
+    const nord = await argoServing(() => apps.filter((a) => clusterOf.get(a.name) === 'prod-sh-1'));
+    const sued = await argoServing(() => apps.filter((a) => clusterOf.get(a.name) === 'prod-sh-2'), '2.14');
+    const root = copyFleet();
+    const instances = (second: string) =>
+      `  instances:\n    - {name: nord, namespace: argocd-nord, clusters: [prod-sh-1], server: "${nord.url}"}\n    - {name: sued, namespace: argocd-sued, clusters: [prod-sh-2]${second}}\n`;
+    edit(root, 'environments/prod.yaml', (t) => t.replace(/^clusters:\n/m, `${instances(`, server: "${sued.url}", tokenEnv: ARGOCD_SUED_TOKEN`)}clusters:\n`));
+    process.env.ARGOCD_AUTH_TOKEN = TOKEN.ARGOCD_AUTH_TOKEN;
+    process.env.ARGOCD_SUED_TOKEN = 'sued-token';
+    const run = await cli('status', '--env', 'prod', '--root', root);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual(['prod: rollout complete', 'all            151/151 done']);
+    expect(nord.requests.map((r) => r.authorization)).toEqual(['Bearer test-token', 'Bearer test-token']);
+    expect(sued.requests.map((r) => r.authorization)).toEqual(['Bearer sued-token', 'Bearer sued-token']);
+    // One Argo CD for both (--server), or an instance without a server of its own and no argocd.server.
+    const both = await argoServing(() => apps);
+    expect((await cli('status', '--env', 'prod', '--root', root, '--server', both.url)).code).toBe(0);
+    expect(both.requests).toHaveLength(2);
+    edit(root, 'environments/prod.yaml', (t) => t.replace(/^ {2}instances:\n(?: {4}.*\n)+/m, instances('')));
+    const unnamed = await cli('status', '--env', 'prod', '--root', root);
+    expect(unnamed.code, unnamed.stderr).toBe(2);
+    expect(unnamed.stderr).toBe("error: no Argo CD server for the Argo CD instance sued to ask: pass --server or set argocd.server or the instance's server in environments/prod.yaml");
+    delete process.env.ARGOCD_SUED_TOKEN;
+  });
+
   it('exit 3 while a rollout is in progress, with the waves showing how far it got', async () => {
     // canary done at the new version, early syncing, main's apps still on an older version
     const apps = await prodApps((name, wave, version) => (wave === 'canary' ? {} : wave === 'early' ? { sync: 'OutOfSync', health: 'Progressing' } : version ? { sync: 'OutOfSync', revision: '0.0.1' } : {}));

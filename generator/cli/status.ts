@@ -5,6 +5,7 @@ import { UserError } from '../diagnostics.js';
 import { LABELS, MANAGED_BY } from '../render/labels.js';
 import type { FleetStatus } from '../status/aggregate.js';
 import type { ArgoApplication, FetchOptions } from '../status/argocd-api.js';
+import type { statusServers as StatusServers } from '../status/servers.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 import { existingDir, httpUrl, name, requireEnvironments, seconds, variableName } from './options.js';
 
@@ -27,20 +28,21 @@ function exitFor(s: FleetStatus): number {
 
 export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   requireEnvironments(o.root, '--env', [o.env]);
-  const [{ indexedDirectorySource }, { ParseCache }, { loadFleet, today }, { aggregateStatus }, { listApplications }, { formatStatus }] = await Promise.all([
+  const [{ indexedDirectorySource }, { ParseCache }, { loadFleet, today }, { aggregateStatus }, { listApplications }, { formatStatus }, { statusServers }] = await Promise.all([
     import('../load/input-source.js'),
     import('../load/parse-cache.js'),
     import('../pipeline.js'),
     import('../status/aggregate.js'),
     import('../status/argocd-api.js'),
     import('../status/format.js'),
+    import('../status/servers.js'),
   ]);
-  // The first request goes out while the inputs load: listing 75,000 Applications takes Argo CD
-  // a while. It is used only if the loaded environment names the same server and token.
+  // The first requests go out while the inputs load: listing 75,000 Applications takes Argo CD
+  // a while. An answer is used only if the loaded environment names the same server and token.
   // Each server's version is asked for once per run: it says which fields its list can select.
   const versions = new Map<string, string | undefined>();
   const list = (options: FetchOptions) => listApplications({ ...options, versions });
-  const ahead = await requestAhead(o, list);
+  const ahead = await requestAhead(o, list, statusServers);
   let fleetResult;
   try {
     const cache = ParseCache.forRoot(o.root, o.root);
@@ -57,20 +59,19 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   }
   const env = fleet.environments.find((e) => e.name === o.env);
   if (!env) throw new UserError(`there is no environment ${o.env}`, 2, [], 'E_USAGE');
-  const server = o.server ?? env.doc.argocd.server;
-  if (!server) throw new UserError(`no Argo CD server: pass --server or set argocd.server in ${env.file}`, 2, [], 'E_USAGE');
-  const tokenEnv = o.tokenEnv ?? env.doc.argocd.tokenEnv ?? 'ARGOCD_AUTH_TOKEN';
-  const token = process.env[tokenEnv];
-  if (!token) throw new UserError(`the environment variable ${tokenEnv} holding the Argo CD token is not set`, 2, [], 'E_USAGE');
+  const servers = statusServers(env.doc.argocd, o, env.file).map((s) => {
+    const token = process.env[s.tokenEnv];
+    if (!token) throw new UserError(`the environment variable ${s.tokenEnv} holding the Argo CD token is not set`, 2, [], 'E_USAGE');
+    return { ...s, token };
+  });
   const selector = selectorFor(env.name);
-  const aheadFits = ahead?.server === server && ahead.token === token;
-  if (!aheadFits) ahead?.cancel();
-  let early = aheadFits ? ahead?.answer : undefined;
+  let early = ahead?.take(servers);
   let failures = 0;
   for (;;) {
     let apps;
     try {
-      apps = await (early ?? list({ server, token, selector, timeoutMs: o.timeout * 1000 }));
+      // Every instance's API at once; an Application lives in exactly one of them.
+      apps = (await Promise.all(early ?? servers.map(({ server, token }) => list({ server, token, selector, timeoutMs: o.timeout * 1000 })))).flat();
       early = undefined;
       failures = 0;
     } catch (error) {
@@ -98,30 +99,39 @@ function selectorFor(env: string): string {
 }
 
 /**
- * Starts the first listing before the inputs are loaded, with the server and token the options
+ * Starts the first listings before the inputs are loaded, with the servers and tokens the options
  * or the environment file name (read here as plain YAML; the load validates it). Undefined when
- * they cannot be known yet: then the listing waits for the load.
+ * they cannot be known yet: then the listings wait for the load. `take` hands over the answers
+ * when the loaded environment asks the same servers with the same tokens, and cancels them otherwise.
  */
 async function requestAhead(
   o: StatusOptions,
   list: (options: FetchOptions) => Promise<ArgoApplication[]>,
-): Promise<{ server: string; token: string; answer: Promise<ArgoApplication[]>; cancel: () => void } | undefined> {
-  let argocd: { server?: unknown; tokenEnv?: unknown } | undefined;
+  statusServers: typeof StatusServers,
+): Promise<{ take: (servers: readonly { server: string; token: string }[]) => Promise<ArgoApplication[]>[] | undefined; cancel: () => void } | undefined> {
+  let servers: { server: string; token: string }[];
   try {
     const { parse } = await import('yaml');
-    argocd = (parse(readFileSync(path.join(o.root, 'environments', `${o.env}.yaml`), 'utf8')) as { argocd?: typeof argocd } | null)?.argocd;
+    const file = path.join(o.root, 'environments', `${o.env}.yaml`);
+    const argocd = (parse(readFileSync(file, 'utf8')) as { argocd?: Parameters<typeof StatusServers>[0] } | null)?.argocd;
+    servers = statusServers(argocd, o, file).map((s) => ({ server: s.server, token: process.env[s.tokenEnv] ?? '' }));
   } catch {
-    argocd = undefined;
+    return undefined;
   }
-  const server = o.server ?? argocd?.server;
-  const tokenEnv = o.tokenEnv ?? argocd?.tokenEnv ?? 'ARGOCD_AUTH_TOKEN';
-  const token = typeof tokenEnv === 'string' ? process.env[tokenEnv] : undefined;
-  if (typeof server !== 'string' || !token) return undefined;
+  if (servers.some((s) => !s.token)) return undefined;
   const controller = new AbortController();
-  const answer = list({ server, token, selector: selectorFor(o.env), timeoutMs: o.timeout * 1000, signal: controller.signal });
+  const answers = servers.map((s) => list({ ...s, selector: selectorFor(o.env), timeoutMs: o.timeout * 1000, signal: controller.signal }));
   // Not awaited until the load is done: a failure meanwhile is not an unhandled rejection.
-  answer.catch(() => undefined);
-  return { server, token, answer, cancel: () => controller.abort() };
+  for (const answer of answers) answer.catch(() => undefined);
+  const key = (s: { server: string; token: string }) => `${s.server}\0${s.token}`;
+  return {
+    take: (loaded) => {
+      if (loaded.length === servers.length && loaded.every((s, i) => key(s) === key(servers[i]!))) return answers;
+      controller.abort();
+      return undefined;
+    },
+    cancel: () => controller.abort(),
+  };
 }
 
 /** Failures --watch waits out; a refused token or a malformed answer stops at once. */

@@ -87,6 +87,8 @@ export const environmentSchema = {
               namespace: name,
               clusters: { type: 'array', minItems: 1, uniqueItems: true, items: name },
               shards: { type: 'integer', minimum: 1, description: 'Application controller shards (replicas) of this instance, for the capacity check. Default: 1.' },
+              server: { type: 'string', format: 'uri', description: "This instance's Argo CD API URL, for status. Default: argocd.server." },
+              tokenEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$', description: "Environment variable holding this instance's API token, for status. Default: argocd.tokenEnv." },
             },
           },
         },
