@@ -124,8 +124,9 @@ function listFields(query: string, version: ArgoCdVersion): (app: Record<string,
  * Application the fleet under ROOT generates in ENV (each Kommune's baseline and apps, labelled as
  * the ApplicationSets label them, Synced and Healthy at the pinned version, the baseline with its
  * ExternalSecrets among its resources), filtered by the `selector` labels and trimmed to `fields`
- * as Argo CD VERSION does (default 2.14, whose selection is the coarsest: the whole spec).
- * Prints the URL when it listens.
+ * as Argo CD VERSION does (default 2.14, whose selection is the coarsest: the whole spec). Each
+ * Argo CD instance of ENV is an API of its own, on a port of its own, holding the Applications of
+ * its clusters. Prints `instance NAME URL` for each, then `ready COUNT`.
  */
 async function serve(root: string, envName: string, version: ArgoCdVersion): Promise<void> {
   const { fleet } = await loadFleet(directorySource(root), today());
@@ -161,6 +162,16 @@ async function serve(root: string, envName: string, version: ArgoCdVersion): Pro
       });
     }
   }
+  // One API per Argo CD instance, each holding the Applications of its own clusters.
+  for (const instance of env.instances) {
+    const own = apps.filter((a) => instance.clusters.includes(a.labels[LABELS.cluster]!));
+    const url = await listen(own, version);
+    process.stdout.write(`instance ${instance.name} ${url}\n`);
+  }
+  process.stdout.write(`ready ${apps.length}\n`);
+}
+
+function listen(apps: readonly AppState[], version: ArgoCdVersion): Promise<string> {
   const bodies = new Map<string, string>();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
@@ -182,10 +193,7 @@ async function serve(root: string, envName: string, version: ArgoCdVersion): Pro
     }
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    process.stdout.write(`http://127.0.0.1:${port} ${apps.length}\n`);
-  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)));
 }
 
 if (process.argv[1]?.endsWith('argocd-stand-in.js')) {

@@ -13,8 +13,8 @@ import { kommunenCsv, syntheticKommunen, writeSyntheticEnvironments, type Synthe
  * other, with its peak RSS: full generate into an empty dist/, nothing changed, one Kommune
  * changed (these two: the median of three runs), `tenant add` and `tenant import` of 10 rows (each with the generate after it),
  * `bump --branch`, the merge request's `plan` after it, and `status` against a stand-in Argo CD
- * serving every Application of prod (once as 3.5, once as 2.14 to 3.4, which can only send the
- * whole spec). Beside them, measured in the same run on the same output:
+ * serving every Application of prod, one API per Argo CD instance (once as 3.5, once as 2.14 to
+ * 3.4, which can only send the whole spec). Beside them, measured in the same run on the same output:
  * the floors (the generator's own bytes written to a fresh folder; the same objects emitted as
  * JSON and written; listing and stat-ing every output file) and the naive cdk8s layout until it
  * first needs more than 60 s. BENCH_SIZES=150,1000 limits the fleets.
@@ -72,19 +72,37 @@ function freeAgs(kommunen: readonly SyntheticKommune[], n: number): string {
   return `${prefix}${String(990 - n).padStart(3, '0')}`;
 }
 
-/** Starts the stand-in for Argo CD `version` serving `env` of the fleet; resolves with its URL and Application count. */
-async function standIn(root: string, env: string, version: string): Promise<{ url: string; applications: number; stop: () => void }> {
+/**
+ * Starts the stand-in for Argo CD `version` serving `env` of the fleet, one API per Argo CD
+ * instance, and names them in the environment file (each instance's `server`, or `argocd.server`
+ * for the one default instance); resolves with the Application count and a stop that puts the
+ * file back.
+ */
+async function standIn(root: string, env: string, version: string): Promise<{ applications: number; stop: () => void }> {
   const child = spawn(process.execPath, [path.join(BUILD, 'bench/argocd-stand-in.js'), root, env, version], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
+  const lines = await new Promise<string[]>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      if (/^ready \d+$/m.test(out)) resolve(out.split('\n'));
     });
     child.on('exit', (code) => reject(new Error(`the Argo CD stand-in stopped (${code})`)));
   });
-  const [url, applications] = line.split(' ') as [string, string];
-  return { url, applications: Number(applications), stop: () => child.kill() };
+  const file = path.join(root, 'environments', `${env}.yaml`);
+  const original = readFileSync(file, 'utf8');
+  let text = original;
+  for (const [, name, url] of lines.flatMap((l) => [/^instance (\S+) (\S+)$/.exec(l)]).filter((m) => m !== null)) {
+    text = /^ {2}instances:$/m.test(text) ? text.replace(new RegExp(`^( {4}- name: ${name}\n)`, 'm'), `$1      server: ${url}\n`) : text.replace(/^argocd:\n/m, `argocd:\n  server: ${url}\n`);
+  }
+  writeFileSync(file, text);
+  const applications = Number(lines.find((l) => l.startsWith('ready '))!.slice('ready '.length));
+  return {
+    applications,
+    stop: () => {
+      child.kill();
+      writeFileSync(file, original);
+    },
+  };
 }
 
 type Row = Record<string, number | string | null>;
@@ -124,7 +142,7 @@ for (const size of sizes) {
     const statusOn = async (version: string) => {
       const argocd = await standIn(root, 'prod', version);
       try {
-        return { run: cli(root, ['status', '--env', 'prod', '--server', argocd.url], { ARGOCD_AUTH_TOKEN: 'bench' }), applications: argocd.applications };
+        return { run: cli(root, ['status', '--env', 'prod'], { ARGOCD_AUTH_TOKEN: 'bench' }), applications: argocd.applications };
       } finally {
         argocd.stop();
       }
