@@ -40,7 +40,7 @@ describe('status against a local server answering like Argo CD', () => {
     const apps = await prodApps(() => ({}));
     // Before 3.5 Argo CD's list can select only the whole spec and no sync revision; from 3.5 the
     // source and the revision. It drops any other field without a word.
-    const common = ['items.metadata.name', 'items.metadata.labels', 'items.status.sync.status', 'items.status.health', 'items.status.operationState.phase', 'items.status.resources'];
+    const common = ['items.metadata.name', 'items.status.sync.status', 'items.status.health', 'items.status.operationState.phase', 'items.status.resources'];
     const fieldsOf = { '2.14': [...common, 'items.spec'], '3.5': [...common, 'items.spec.source', 'items.status.sync.revision'] };
     for (const version of ['2.14', '3.5'] as const) {
       const stub = await argoServing(() => apps, version);

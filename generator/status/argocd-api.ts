@@ -2,7 +2,7 @@ import { UserError } from '../diagnostics.js';
 
 /** The parts of Argo CD's `v1alpha1Application` (GET /api/v1/applications) that status reads. */
 export interface ArgoApplication {
-  readonly metadata: { readonly name: string; readonly labels?: Readonly<Record<string, string>> };
+  readonly metadata: { readonly name: string };
   readonly spec?: { readonly source?: { readonly targetRevision?: string } };
   readonly status?: {
     readonly sync?: { readonly status?: 'Synced' | 'OutOfSync' | 'Unknown'; readonly revision?: string };
@@ -31,13 +31,13 @@ export interface FetchOptions {
  * of MB into a few dozen. Argo CD drops a field it does not know without a word. 3.5 added
  * `spec.source` and `status.sync.revision`; before it only the whole `spec` carries
  * `source.targetRevision`, at several times the size. `status.operationState.message` is
- * selectable on no version.
+ * selectable on no version. Not the labels: status knows each Application's wave, Land and
+ * cluster from the inputs, and the labels are a third of the answer.
  */
 export function statusFields(argoCdVersion: string | undefined): string[] {
   const from35 = argoCdVersion !== undefined && atLeast(argoCdVersion, 3, 5);
   return [
     'items.metadata.name',
-    'items.metadata.labels',
     ...(from35 ? ['items.spec.source'] : ['items.spec']),
     'items.status.sync.status',
     ...(from35 ? ['items.status.sync.revision'] : []),
