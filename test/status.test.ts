@@ -101,7 +101,7 @@ describe('status against a local server answering like Argo CD', () => {
     edit(root, 'environments/prod.yaml', (t) => t.replace(/^ {2}instances:\n(?: {4}.*\n)+/m, instances('')));
     const unnamed = await cli('status', '--env', 'prod', '--root', root);
     expect(unnamed.code, unnamed.stderr).toBe(2);
-    expect(unnamed.stderr).toBe("error: no Argo CD server for the Argo CD instance sued to ask: pass --server or set argocd.server or the instance's server in environments/prod.yaml");
+    expect(unnamed.stderr).toBe('error: the Argo CD instance sued has no server to ask: set its server or argocd.server in environments/prod.yaml, or pass --server');
     delete process.env.ARGOCD_SUED_TOKEN;
   });
 

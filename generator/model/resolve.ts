@@ -66,9 +66,6 @@ export interface ResolvedInstance {
   readonly namespace: string;
   readonly clusters: readonly string[];
   readonly shards: number;
-  /** Its own API URL and token variable, for status (else the environment's). */
-  readonly server?: string;
-  readonly tokenEnv?: string;
 }
 
 export interface ResolvedEnvironment {
@@ -152,7 +149,7 @@ function resolveEnvironment(file: string, e: EnvironmentDoc, tenants: readonly {
   const known = resolvedOf.get(e);
   if (known && known.file === file && sameItems(known.tenants, tenants, (a, b) => a.file === b.file && a.doc === b.doc)) return known.resolved;
   const instances: ResolvedInstance[] = e.argocd.instances?.length
-    ? e.argocd.instances.map((i) => ({ name: i.name, namespace: i.namespace, clusters: [...i.clusters], shards: i.shards ?? 1, ...(i.server ? { server: i.server } : {}), ...(i.tokenEnv ? { tokenEnv: i.tokenEnv } : {}) }))
+    ? e.argocd.instances.map((i) => ({ name: i.name, namespace: i.namespace, clusters: [...i.clusters], shards: i.shards ?? 1 }))
     : [{ name: DEFAULT_INSTANCE, namespace: e.argocd.namespace, clusters: e.clusters.map((c) => c.name), shards: 1 }];
   const clusters: ResolvedCluster[] = e.clusters.map((c) => ({
     name: c.name,

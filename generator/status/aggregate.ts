@@ -52,7 +52,7 @@ export function classify(expected: Expected, app: ArgoApplication | undefined): 
   const health = app.status?.health?.status ?? 'Unknown';
   const phase = app.status?.operationState?.phase;
   // Argo CD reports what its last comparison ran against from 3.5 on; before, a Synced
-  // Application runs what its spec targets (see STATUS_FIELDS).
+  // Application runs what its spec targets (statusFields in argocd-api.ts).
   const revision = app.status?.sync?.revision || (sync === 'Synced' ? app.spec?.source?.targetRevision : undefined);
   if (health === 'Degraded' || phase === 'Failed' || phase === 'Error') {
     return { state: 'failed', detail: `${health}${phase ? `, sync ${phase}` : ''}${app.status?.health?.message ? `: ${app.status.health.message}` : ''}` };

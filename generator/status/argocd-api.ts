@@ -58,9 +58,10 @@ export const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
 /**
  * Lists Applications by label selector, asking for the fields the server's version can select
- * (`GET /api/version` first, once per server in a run that passes `versions`). TLS is verified (Node's defaults; add
- * a private CA with NODE_EXTRA_CA_CERTS). Every failure, while connecting or while reading the
- * body, becomes a one-line message that says what to check; the timeout covers the whole exchange.
+ * (`GET /api/version` first, once per server in a run that passes `versions`). TLS is verified
+ * (Node's defaults; add a private CA with NODE_EXTRA_CA_CERTS). Every failure, while connecting or
+ * while reading the body, becomes a one-line message that says what to check; the timeout covers
+ * the whole exchange.
  */
 export async function listApplications(o: FetchOptions): Promise<ArgoApplication[]> {
   const timeoutMs = o.timeoutMs ?? 15_000;

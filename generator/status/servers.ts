@@ -1,13 +1,12 @@
 import { UserError } from '../diagnostics.js';
 import { DEFAULT_INSTANCE } from '../model/resolve.js';
 
-export const DEFAULT_TOKEN_ENV = 'ARGOCD_AUTH_TOKEN';
+const DEFAULT_TOKEN_ENV = 'ARGOCD_AUTH_TOKEN';
 
-/** One Argo CD API that status asks, with the variable holding its token and the instances it answers for. */
+/** One Argo CD API that status asks, and the variable holding its token. */
 export interface StatusServer {
   readonly server: string;
   readonly tokenEnv: string;
-  readonly instances: readonly string[];
 }
 
 /** An environment file's `argocd` block, as far as status reads it (also read unvalidated, ahead of the load). */
@@ -26,21 +25,18 @@ interface ArgoCdSettings {
 export function statusServers(argocd: ArgoCdSettings | undefined, options: { readonly server?: string; readonly tokenEnv?: string }, envFile: string): StatusServer[] {
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   const envToken = options.tokenEnv ?? text(argocd?.tokenEnv) ?? DEFAULT_TOKEN_ENV;
-  if (options.server) return [{ server: options.server, tokenEnv: envToken, instances: [] }];
+  if (options.server) return [{ server: options.server, tokenEnv: envToken }];
   const listed = Array.isArray(argocd?.instances) && argocd.instances.length > 0 ? (argocd.instances as { name?: unknown; server?: unknown; tokenEnv?: unknown }[]) : [{ name: DEFAULT_INSTANCE }];
-  const servers = new Map<string, { server: string; tokenEnv: string; instances: string[] }>();
+  const servers = new Map<string, StatusServer>();
   for (const instance of listed) {
     const name = text(instance?.name) ?? '?';
     const server = text(instance?.server) ?? text(argocd?.server);
     if (!server) {
-      const where = listed.length > 1 ? `for the Argo CD instance ${name} ` : '';
-      throw new UserError(`no Argo CD server ${where}to ask: pass --server or set argocd.server${listed.length > 1 ? ' or the instance\'s server' : ''} in ${envFile}`, 2, [], 'E_USAGE');
+      const message = listed.length > 1 ? `the Argo CD instance ${name} has no server to ask: set its server or argocd.server in ${envFile}, or pass --server` : `no Argo CD server to ask: set argocd.server in ${envFile} or pass --server`;
+      throw new UserError(message, 2, [], 'E_USAGE');
     }
     const tokenEnv = options.tokenEnv ?? text(instance?.tokenEnv) ?? envToken;
-    const key = `${server}\0${tokenEnv}`;
-    const known = servers.get(key);
-    if (known) known.instances.push(name);
-    else servers.set(key, { server, tokenEnv, instances: [name] });
+    servers.set(`${server}\0${tokenEnv}`, { server, tokenEnv });
   }
   return [...servers.values()];
 }
