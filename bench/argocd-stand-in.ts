@@ -120,13 +120,14 @@ function listFields(query: string, version: ArgoCdVersion): (app: Record<string,
 }
 
 /**
- * `node argocd-stand-in.js ROOT ENV [VERSION]`: serves GET /api/version and GET /api/v1/applications for every
- * Application the fleet under ROOT generates in ENV (each Kommune's baseline and apps, labelled as
- * the ApplicationSets label them, Synced and Healthy at the pinned version, the baseline with its
- * ExternalSecrets among its resources), filtered by the `selector` labels and trimmed to `fields`
- * as Argo CD VERSION does (default 2.14, whose selection is the coarsest: the whole spec). Each
- * Argo CD instance of ENV is an API of its own, on a port of its own, holding the Applications of
- * its clusters. Prints `instance NAME URL` for each, then `ready COUNT`.
+ * `node argocd-stand-in.js ROOT ENV [VERSION]`: serves GET /api/version and
+ * GET /api/v1/applications for every Application the fleet under ROOT generates in ENV (each
+ * Kommune's baseline and apps, labelled as the ApplicationSets label them, Synced and Healthy at
+ * the pinned version, the baseline with its ExternalSecrets among its resources), filtered by the
+ * `selector` labels and trimmed to `fields` as Argo CD VERSION does (default 2.14, whose selection
+ * is the coarsest: the whole spec). Each Argo CD instance of ENV is an API of its own, on a port
+ * of its own, holding the Applications of its clusters. Prints `instance NAME URL` for each, then
+ * `ready COUNT`.
  */
 async function serve(root: string, envName: string, version: ArgoCdVersion): Promise<void> {
   const { fleet } = await loadFleet(directorySource(root), today());
