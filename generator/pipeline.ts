@@ -1,9 +1,12 @@
 import type { Diagnostic } from './diagnostics.js';
 import type { InputSource } from './load/input-source.js';
-import { cachedInput, loadInputs } from './load/load-inputs.js';
+import { cachedInput, loadInputs, type LoadedInputs } from './load/load-inputs.js';
 import type { ParseCache } from './load/parse-cache.js';
 import { resolveFleet, type ResolvedFleet } from './model/resolve.js';
-import { validateInputs } from './validate/validate-inputs.js';
+import { digestOf } from './render/fingerprint.js';
+import type { EnvironmentDoc } from './schemas/environment.js';
+import type { TenantDoc } from './schemas/tenant.js';
+import { validateInputs, type ValidatedInputs } from './validate/validate-inputs.js';
 
 export interface FleetResult {
   /** Set only when the inputs have no error. */
@@ -22,7 +25,10 @@ export interface FleetResult {
  */
 export async function loadFleet(source: InputSource, today: string, cache?: ParseCache, only?: readonly string[]): Promise<FleetResult> {
   const loaded = await loadInputs(source, cache);
-  const validated = validateInputs(loaded, today);
+  const setKey = cache && validatedSetKey(loaded, today);
+  const known = setKey ? (cache!.get(setKey) as readonly Diagnostic[] | undefined) : undefined;
+  const validated = known ? validatedBefore(loaded, known) : validateInputs(loaded, today);
+  if (setKey && !known && validated.docs) cache!.set(setKey, validated.diagnostics);
   if (cache) {
     for (const yaml of validated.checkedFiles) {
       // A file that came from the cache is in it already (and its positions were never parsed).
@@ -32,6 +38,36 @@ export async function loadFleet(source: InputSource, today: string, cache?: Pars
   const inputKeys = cache ? loaded.cacheKeys : undefined;
   if (!validated.docs) return { diagnostics: validated.diagnostics, inputKeys };
   return { fleet: resolveFleet(validated.docs, only), diagnostics: validated.diagnostics, inputKeys };
+}
+
+/**
+ * The parse cache's key of a whole set of inputs that validated before: every file by name and by
+ * the key of its bytes, and the day (expiry rules read it). The rules across files read nothing
+ * else, and the cache is void under other code, so the same key gives the same diagnostics. A plan
+ * right after a generate finds both its sides validated, `status` the fleet `generate` validated.
+ * Undefined when a file was unreadable or did not parse: such a set is validated every time.
+ */
+function validatedSetKey(loaded: LoadedInputs, today: string): string | undefined {
+  if (loaded.diagnostics.length > 0) return undefined;
+  const parts = [today];
+  for (const yaml of [...loaded.environments, ...loaded.tenants]) {
+    const key = loaded.cacheKeys.get(yaml.file);
+    if (key === undefined) return undefined;
+    parts.push(yaml.file, key);
+  }
+  return `v${digestOf(parts)}`;
+}
+
+/** What validateInputs gave for the same set before (it had no error): its diagnostics, and the files as they are. */
+function validatedBefore(loaded: LoadedInputs, diagnostics: readonly Diagnostic[]): ValidatedInputs {
+  return {
+    diagnostics,
+    checkedFiles: [...loaded.environments, ...loaded.tenants],
+    docs: {
+      environments: loaded.environments.map((y) => ({ file: y.file, doc: y.value as EnvironmentDoc })),
+      tenants: loaded.tenants.map((y) => ({ file: y.file, doc: y.value as TenantDoc })),
+    },
+  };
 }
 
 export { today } from './clock.js';

@@ -61,6 +61,35 @@ describe('plan against a real git base', () => {
     expect(reads).toEqual([tenant]);
   });
 
+  it('a set of inputs validated before gives its diagnostics again without validating, and on another day is validated anew', async () => {
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
+    // A halted rollout warns at a position inside the file (read only when a rule reports it),
+    // and an exception expires on a given day.
+    edit(dir, 'environments/prod.yaml', (t) => `${t.replace(/^rollout:\n/m, 'rollout:\n  halted:\n    reason: bad release\n')}exceptions:\n  - app: vorgang-manager\n    version: 2.14.2\n    tenant: sh-kiel\n    reason: hotfix\n    until: "2027-01-31"\n`);
+    execFileSync('git', ['commit', '-qam', 'halt'], { cwd: dir });
+    const cache = ParseCache.open(path.join(tempDir(), 'parse-cache.bin'));
+    const counting = async () => {
+      const source = await gitRefSource(dir, 'HEAD');
+      const reads: string[] = [];
+      const counted: InputSource = { ...source, read: (file) => (reads.push(file), source.read(file)), keys: { known: (file) => source.keys!.known(file), readNow: (file) => (reads.push(file), source.keys!.readNow(file)) } };
+      return { counted, reads };
+    };
+    const first = await loadFleet((await counting()).counted, '2026-11-28', cache);
+    expect(first.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`)).toEqual([expect.stringMatching(/^environments\/prod\.yaml:\d+:\d+ W_HALTED$/)]);
+    // Every file is in the parse cache now; validating would read prod.yaml for the warning's position.
+    const again = await counting();
+    const second = await loadFleet(again.counted, '2026-11-28', cache);
+    expect(again.reads).toEqual([]);
+    expect(second.diagnostics).toEqual(first.diagnostics);
+    expect(second.fleet).toEqual(first.fleet);
+    // The day is part of what was validated: the next day after the exception's end it has expired.
+    const later = await counting();
+    const expired = await loadFleet(later.counted, '2027-02-01', cache);
+    expect(expired.fleet).toBeUndefined();
+    expect(expired.diagnostics.map((d) => d.code)).toContain('E_EXCEPTION_EXPIRED');
+    expect(later.reads).toContain('environments/prod.yaml');
+  });
+
   it('groups a version bump across the sample fleet into one line, in each format', async () => {
     const { dir } = await gitRepo({ from: SAMPLE_FLEET });
     bumpVorgangManager(dir);
