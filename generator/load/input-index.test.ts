@@ -1,14 +1,25 @@
-import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { InputIndex } from './input-index.js';
 import { ParseCache } from './parse-cache.js';
 
+/** A temporary folder, removed after the test. */
+const made: string[] = [];
+const tempFolder = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterEach(() => {
+  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
+});
+
 describe('input index', () => {
   it('names an unchanged file by its key unread, and reads again a file written since, even with its mtime put back', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'ozg-input-index-'));
-    const workDir = mkdtempSync(path.join(tmpdir(), 'ozg-input-index-work-'));
+    const root = tempFolder('ozg-input-index-');
+    const workDir = tempFolder('ozg-input-index-work-');
     writeFileSync(path.join(root, 'a.yaml'), 'id: sh-kiel\n');
     // Files younger than two seconds when read are not trusted later (coarse file times).
     await new Promise((resolve) => setTimeout(resolve, 2100));

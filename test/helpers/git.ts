@@ -1,7 +1,8 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { afterAll } from 'vitest';
 import { tempDir } from './fleet.js';
 
 /** Environment for every git call in tests: an empty HOME (no user config), fixed identity and dates. */
@@ -15,6 +16,7 @@ export const GIT_ENV = {
 } as const;
 
 const EMPTY_HOME = mkdtempSync(path.join(tmpdir(), 'ozg-home-'));
+afterAll(() => rmSync(EMPTY_HOME, { recursive: true, force: true }));
 
 export function git(dir: string): SimpleGit {
   return simpleGit({ baseDir: dir, allowEnvironment: Object.keys(GIT_ENV) }).env({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: EMPTY_HOME, ...GIT_ENV });
