@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { directorySource } from '../generator/load/input-source.js';
 import { applicationName, waveOf } from '../generator/model/resolve.js';
 import { loadFleet, today } from '../generator/pipeline.js';
-import { LABELS, MANAGED_BY } from '../generator/render/labels.js';
+import { applicationSelector, LABELS, MANAGED_BY } from '../generator/render/labels.js';
 import { statusFields } from '../generator/status/argocd-api.js';
 
 /**
@@ -55,9 +55,12 @@ export const LIST_FIELDS = {
 } as const;
 export type ArgoCdVersion = keyof typeof LIST_FIELDS;
 
+/** The release each stand-in version names itself as. */
+const VERSION_TAGS: Record<ArgoCdVersion, string> = { '2.14': 'v2.14.21', '3.5': 'v3.5.1' };
+
 /** What `GET /api/version` answers to a token (`VersionMessage` in server/version/version.proto). */
 export function versionMessage(version: ArgoCdVersion): string {
-  const tag = version === '2.14' ? 'v2.14.21' : 'v3.5.1';
+  const tag = VERSION_TAGS[version];
   return JSON.stringify({ Version: `${tag}+1a2b3c4`, BuildDate: '2026-11-01T10:00:00Z', GitCommit: '1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d', GitTag: tag, GitTreeState: 'clean', GoVersion: 'go1.25.3', Compiler: 'gc', Platform: 'linux/amd64' });
 }
 
@@ -189,7 +192,7 @@ function listen(apps: readonly AppState[], version: ArgoCdVersion, envName: stri
     }
     return body;
   };
-  answer(`${LABELS.env}=${envName},${LABELS.managedBy}=${MANAGED_BY}`, statusFields(JSON.parse(versionMessage(version)).Version as string).join(','));
+  answer(applicationSelector(envName), statusFields(VERSION_TAGS[version]).join(','));
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     if (url.pathname === '/api/version') {

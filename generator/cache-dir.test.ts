@@ -1,23 +1,13 @@
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CACHE_MAX_AGE_MS, pruneCacheFolder } from './cache-dir.js';
-
-/** A temporary folder, removed after the test. */
-const made: string[] = [];
-const tempFolder = (prefix: string) => {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterEach(() => {
-  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
-});
+import { tempDir } from '../test/helpers/temp-dir.js';
 
 describe('cache folder', () => {
   it('removes files not written for 30 days, keeps the rest, and looks through the folder at most once a day', () => {
-    const folder = tempFolder('ozg-cache-dir-');
+    const folder = tempDir('ozg-cache-dir-');
     const now = Date.now();
     const file = (name: string, ageMs: number) => {
       const full = path.join(folder, name);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { UserError } from '../diagnostics.js';
-import { LABELS, MANAGED_BY } from '../render/labels.js';
+import { applicationSelector } from '../render/labels.js';
 import type { FleetStatus } from '../status/aggregate.js';
 import type { ArgoApplication, FetchOptions } from '../status/argocd-api.js';
 import type { statusServers as StatusServers } from '../status/servers.js';
@@ -64,7 +64,7 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
     if (!token) throw new UserError(`the environment variable ${s.tokenEnv} holding the Argo CD token is not set`, 2, [], 'E_USAGE');
     return { ...s, token };
   });
-  const selector = selectorFor(env.name);
+  const selector = applicationSelector(env.name);
   let early = ahead?.take(servers);
   let failures = 0;
   for (;;) {
@@ -94,10 +94,6 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   }
 }
 
-function selectorFor(env: string): string {
-  return `${LABELS.env}=${env},${LABELS.managedBy}=${MANAGED_BY}`;
-}
-
 /**
  * Starts the first listings before the inputs are loaded, with the servers and tokens the options
  * or the environment file name (read here as plain YAML; the load validates it). Undefined when
@@ -120,7 +116,7 @@ async function requestAhead(
   }
   if (servers.some((s) => !s.token)) return undefined;
   const controller = new AbortController();
-  const answers = servers.map((s) => list({ ...s, selector: selectorFor(o.env), timeoutMs: o.timeout * 1000, signal: controller.signal }));
+  const answers = servers.map((s) => list({ ...s, selector: applicationSelector(o.env), timeoutMs: o.timeout * 1000, signal: controller.signal }));
   // Not awaited until the load is done: a failure meanwhile is not an unhandled rejection.
   for (const answer of answers) answer.catch(() => undefined);
   const key = (s: { server: string; token: string }) => `${s.server}\0${s.token}`;

@@ -1,25 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InputIndex } from './input-index.js';
 import { ParseCache } from './parse-cache.js';
-
-/** A temporary folder, removed after the test. */
-const made: string[] = [];
-const tempFolder = (prefix: string) => {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterEach(() => {
-  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
-});
+import { tempDir } from '../../test/helpers/temp-dir.js';
 
 describe('input index', () => {
   it('names an unchanged file by its key unread, and reads again a file written since, even with its mtime put back', async () => {
-    const root = tempFolder('ozg-input-index-');
-    const workDir = tempFolder('ozg-input-index-work-');
+    const root = tempDir('ozg-input-index-');
+    const workDir = tempDir('ozg-input-index-work-');
     writeFileSync(path.join(root, 'a.yaml'), 'id: sh-kiel\n');
     // Files younger than two seconds when read are not trusted later (coarse file times).
     await new Promise((resolve) => setTimeout(resolve, 2100));

@@ -1,23 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ParseCache } from './parse-cache.js';
-
-/** A temporary folder, removed after the test. */
-const made: string[] = [];
-const tempFolder = (prefix: string) => {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterEach(() => {
-  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
-});
+import { tempDir } from '../../test/helpers/temp-dir.js';
 
 describe('parse cache', () => {
   it('hands out one frozen value per file, across a save and an open, so no caller can change what another reads', () => {
-    const file = path.join(tempFolder('ozg-parse-cache-'), 'cache.bin');
+    const file = path.join(tempDir('ozg-parse-cache-'), 'cache.bin');
     const key = ParseCache.key(Buffer.from('id: sh-kiel\n'));
     const first = ParseCache.open(file);
     const parsed = { id: 'sh-kiel', environments: ['dev', 'prod'], values: { alfa: { replicas: 2 } } };
@@ -36,7 +24,7 @@ describe('parse cache', () => {
   });
 
   it('keeps what a second load used after a first load saved (a plan saves after its head and again after its base)', () => {
-    const file = path.join(tempFolder('ozg-parse-cache-'), 'cache.bin');
+    const file = path.join(tempDir('ozg-parse-cache-'), 'cache.bin');
     const [head, base] = [ParseCache.key(Buffer.from('head')), ParseCache.key(Buffer.from('base'))];
     const first = ParseCache.open(file);
     first.set(head, { side: 'head' });

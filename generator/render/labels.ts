@@ -15,6 +15,11 @@ export const LABELS = {
 
 export const MANAGED_BY = 'ozg-gitops';
 
+/** The label selector of every Argo CD Application ozg-gitops generates for an environment. */
+export function applicationSelector(env: string): string {
+  return `${LABELS.env}=${env},${LABELS.managedBy}=${MANAGED_BY}`;
+}
+
 export type Layer = 'cluster' | 'baseline' | 'apps' | 'bootstrap';
 
 /** Kind order inside a multi-document file: what must exist first comes first. */

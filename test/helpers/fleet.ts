@@ -1,9 +1,8 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
 import { runCli } from '../../generator/cli/main.js';
+import { tempDir } from './temp-dir.js';
 import type { Io } from '../../generator/cli/io.js';
 
 /** The project itself: its build/ and its own configuration files (renovate.json, .gitlab-ci.yml). */
@@ -16,17 +15,7 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
  */
 export const SAMPLE_FLEET = path.join(PROJECT_ROOT, 'test/fixtures/sample-fleet');
 
-const made: string[] = [];
-afterEach(() => {
-  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
-});
-
-/** A temporary folder, removed after the test. */
-export function tempDir(prefix = 'ozg-'): string {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
+export { tempDir } from './temp-dir.js';
 
 /** A copy of the sample fleet's inputs (or of a fixture folder) in a temporary folder. */
 export function copyFleet(from = SAMPLE_FLEET): string {
