@@ -85,7 +85,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const after = emptyInventory();
     let diagnostics: readonly Diagnostic[];
     try {
-      ({ diagnostics } = await renderOutputs(fleet, inputDiagnostics, { envs: options.envs, jobs: options.jobs, record, sink: writer, onSharedFile: (file) => addSharedFile(after, file) }));
+      ({ diagnostics } = await renderOutputs(fleet, inputDiagnostics, { envs: options.envs, jobs: options.jobs, record, inputKeys, sink: writer, onSharedFile: (file) => addSharedFile(after, file) }));
       if (hasErrors(diagnostics)) {
         await writer.discard();
         return { diagnostics, fleet };

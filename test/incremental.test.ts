@@ -16,6 +16,8 @@ type Step =
   | { kind: 'size'; kommune: number; size: 's' | 'm' | 'l' }
   | { kind: 'values'; kommune: number; replicas: number }
   | { kind: 'pin'; env: 'dev' | 'test' | 'prod'; patch: number }
+  | { kind: 'move'; kommune: number; cluster: 'prod-sh-1' | 'prod-sh-2' | undefined }
+  | { kind: 'comment'; env: 'dev' | 'test' | 'prod' }
   | { kind: 'add'; n: number; apps: readonly string[] }
   | { kind: 'remove'; n: number }
   | { kind: 'touch-output'; file: number }
@@ -29,6 +31,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('size' as const), kommune: fc.nat(21), size: fc.constantFrom('s' as const, 'm' as const, 'l' as const) }),
   fc.record({ kind: fc.constant('values' as const), kommune: fc.nat(21), replicas: fc.integer({ min: 1, max: 9 }) }),
   fc.record({ kind: fc.constant('pin' as const), env: fc.constantFrom('dev' as const, 'test' as const, 'prod' as const), patch: fc.integer({ min: 2, max: 9 }) }),
+  fc.record({ kind: fc.constant('move' as const), kommune: fc.nat(21), cluster: fc.constantFrom('prod-sh-1' as const, 'prod-sh-2' as const, undefined) }),
+  fc.record({ kind: fc.constant('comment' as const), env: fc.constantFrom('dev' as const, 'test' as const, 'prod' as const) }),
   fc.record({ kind: fc.constant('add' as const), n: fc.integer({ min: 1, max: 3 }), apps: fc.subarray(APPS, { minLength: 1 }) }),
   fc.record({ kind: fc.constant('remove' as const), n: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('touch-output' as const), file: fc.nat() }),
@@ -69,6 +73,12 @@ function apply(root: string, s: Step): void {
       const file = `environments/${s.env}.yaml`;
       return write(root, file, read(root, file).replace(/(depName=vorgang-manager\n    version: )2\.14\.\d+/, `$12.14.${s.patch}`));
     }
+    case 'move':
+      // Into the other prod cluster of its Land and back: both clusters' units change.
+      return write(root, kommuneFile(root, s.kommune), setKey(read(root, kommuneFile(root, s.kommune)), 'cluster', s.cluster && `{ prod: ${s.cluster} }`));
+    case 'comment':
+      // New bytes, the same document: input keys differ, fingerprints do not.
+      return appendFileSync(path.join(root, `environments/${s.env}.yaml`), '# reviewed\n');
     case 'add':
       return write(root, `tenants/sh/sh-neu-${s.n}.yaml`, `id: sh-neu-${s.n}\nname: Neudorf ${s.n}\nags: "0105490${s.n}"\nenvironments: [dev, test]\napps: [${s.apps.join(', ')}]\n`);
     case 'remove':
@@ -100,7 +110,7 @@ async function fullRender(root: string): Promise<Map<string, string> | undefined
 }
 
 describe('an incremental generate equals a clean full render', () => {
-  it('after random sequences of Kommune edits, additions, removals, pin and wave changes and hand edits of the output', async () => {
+  it('after random sequences of Kommune edits, moves, additions, removals, pin and wave changes, comments and hand edits of the output', async () => {
     let steps = 0;
     let failedSteps = 0;
     let guardedSteps = 0;

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
-import type { ResolvedEnvironment, ResolvedFleet } from '../model/resolve.js';
-import { environmentUnits, type RenderUnit } from '../render/render-fleet.js';
+import type { ResolvedEnvironment, ResolvedFleet, ResolvedKommune } from '../model/resolve.js';
+import { environmentUnits, inputScopes, kommuneInputKey, type RenderUnit } from '../render/render-fleet.js';
 import type { RenderedFile } from '../render/serialize.js';
 import { checkFleetModel, checkSharedFile, kommuneSourceFiles } from './invariants.js';
 import { KommuneTemplates, type KommuneUnit } from './kommune-files.js';
@@ -21,12 +21,14 @@ export interface RenderChangesOptions {
    * bytes (plan/plan.ts: sameEnvironments): neither rendered nor fingerprinted.
    */
   readonly sameEnvironments?: ReadonlySet<string>;
+  /** Each side's input file → a key of its bytes: a unit whose input key is the same on both sides is neither rendered nor fingerprinted. */
+  readonly inputKeys?: Record<Side, ReadonlyMap<string, string> | undefined>;
 }
 
 /**
  * What a change renders differently, from two resolved fleets and their render units: a unit
- * with the same key and fingerprint on both sides renders to the same bytes, so it is rendered on
- * neither; every other unit is rendered, and checked, on each side that has it. A pin change
+ * with the same key and input key (render/render-fleet.ts: inputScopes), else the same
+ * fingerprint, on both sides renders to the same bytes, so it is rendered on neither; every other unit is rendered, and checked, on each side that has it. A pin change
  * renders the ApplicationSets of one environment twice and no Kommune file; a Kommune edit one
  * cluster, one instance and that Kommune per environment; an environment the caller knows to be
  * the same on both sides is skipped. Returns each side's output checks.
@@ -40,11 +42,14 @@ export function renderChanges(base: ResolvedFleet, head: ResolvedFleet, options:
     if (options.sameEnvironments?.has(name)) continue;
     const envs: Record<Side, ResolvedEnvironment | undefined> = { base: base.environments.find((e) => e.name === name), head: head.environments.find((e) => e.name === name) };
     const units: Record<Side, Map<string, RenderUnit>> = {
-      base: new Map(envs.base ? environmentUnits(envs.base).map((u) => [u.key, u]) : []),
-      head: new Map(envs.head ? environmentUnits(envs.head).map((u) => [u.key, u]) : []),
+      base: new Map(envs.base ? environmentUnits(envs.base, options.inputKeys?.base).map((u) => [u.key, u]) : []),
+      head: new Map(envs.head ? environmentUnits(envs.head, options.inputKeys?.head).map((u) => [u.key, u]) : []),
     };
     for (const key of [...new Set([...units.base.keys(), ...units.head.keys()])].sort()) {
-      if (units.base.get(key)?.fingerprint === units.head.get(key)?.fingerprint) continue;
+      const before = units.base.get(key);
+      const after = units.head.get(key);
+      if (before?.inputKey !== undefined && before.inputKey === after?.inputKey) continue;
+      if (before?.fingerprint === after?.fingerprint) continue;
       for (const side of ['base', 'head'] as const) {
         for (const file of units[side].get(key)?.render() ?? []) {
           found[side].push(...validateRenderedFile(file, 'dist'), ...checkSharedFile(file, fileOf[side]));
@@ -52,19 +57,29 @@ export function renderChanges(base: ResolvedFleet, head: ResolvedFleet, options:
         }
       }
     }
-    const kommunen: Record<Side, Map<string, { env: ResolvedEnvironment; unit: KommuneUnit }>> = { base: new Map(), head: new Map() };
+    const kommunen: Record<Side, Map<string, { env: ResolvedEnvironment; k: ResolvedKommune; inputKey?: string }>> = { base: new Map(), head: new Map() };
+    const unitOf = new Map<object, KommuneUnit>();
+    const unit = (side: Side, entry: { env: ResolvedEnvironment; k: ResolvedKommune }) => {
+      let known = unitOf.get(entry);
+      if (!known) unitOf.set(entry, (known = templates[side].unit(entry.env, entry.k)));
+      return known;
+    };
     for (const side of ['base', 'head'] as const) {
       const env = envs[side];
-      for (const k of env?.kommunen ?? []) kommunen[side].set(k.id, { env: env!, unit: templates[side].unit(env!, k) });
+      const scopes = env && inputScopes(env, options.inputKeys?.[side]);
+      for (const k of env?.kommunen ?? []) kommunen[side].set(k.id, { env: env!, k, inputKey: kommuneInputKey(scopes, k) });
     }
     for (const id of [...new Set([...kommunen.base.keys(), ...kommunen.head.keys()])].sort()) {
-      if (kommunen.base.get(id)?.unit.fingerprint === kommunen.head.get(id)?.unit.fingerprint) continue;
+      const before = kommunen.base.get(id);
+      const after = kommunen.head.get(id);
+      if (before?.inputKey !== undefined && before.inputKey === after?.inputKey) continue;
+      if (before && after && unit('base', before).fingerprint === unit('head', after).fingerprint) continue;
       const files: Record<Side, readonly (readonly [string, string])[]> = { base: [], head: [] };
       for (const side of ['base', 'head'] as const) {
         const entry = kommunen[side].get(id);
         if (!entry) continue;
-        const own = entry.unit.materialize();
-        found[side].push(...entry.unit.shared, ...own.diagnostics);
+        const own = unit(side, entry).materialize();
+        found[side].push(...unit(side, entry).shared, ...own.diagnostics);
         files[side] = own.files;
       }
       options.onKommune(files);

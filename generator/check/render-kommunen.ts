@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ResolvedEnvironment } from '../model/resolve.js';
-import { KommuneTemplates } from './kommune-files.js';
+import { inputScopes, kommuneInputKey } from '../render/render-fleet.js';
+import { KommuneTemplates, type KommuneUnit } from './kommune-files.js';
 
 /** Some Kommunen of one environment, the unit of work handed to a worker. */
 export interface Task {
@@ -16,6 +17,8 @@ export interface KommuneOutput {
   /** `kommune:<env>/<id>`. */
   readonly unit: string;
   readonly fingerprint: string;
+  /** render/render-fleet.ts: kommuneInputKey, when the input files' keys are known. */
+  readonly inputKey?: string;
   readonly files: readonly (readonly [path: string, text: string])[];
 }
 
@@ -60,8 +63,13 @@ export function defaultJobs(): number {
 export interface RenderKommunenOptions {
   /** Worker threads. @default defaultJobs() */
   readonly jobs?: number;
-  /** Whether a Kommune's files, at this fingerprint, are in place as the last run left them: then they are not filled in. @default never */
-  readonly isCurrent?: (unit: string, fingerprint: string) => boolean;
+  /**
+   * Whether a Kommune's files, at this input key (else this fingerprint, taken only when asked), are
+   * in place as the last run left them: then they are not filled in. @default never
+   */
+  readonly isCurrent?: (unit: string, inputKey: string | undefined, fingerprint: () => string) => boolean;
+  /** Input file → a key of its bytes, for the Kommunen's input keys. */
+  readonly inputKeys?: ReadonlyMap<string, string>;
   /** Receives each rendered Kommune's files as soon as they are rendered (nothing is kept here). */
   readonly onOutput: (output: KommuneOutput) => void;
 }
@@ -75,12 +83,18 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], op
   const templates = new KommuneTemplates();
   const diagnostics: Diagnostic[] = [];
   const tasks: Task[] = [];
+  const inputKeyOf = new Map<string, string>();
   let pendingKommunen = 0;
   envs.forEach((env, e) => {
+    const scopes = inputScopes(env, options.inputKeys);
     let pending: number[] = [];
     env.kommunen.forEach((k, i) => {
-      const unit = templates.unit(env, k);
-      if (options.isCurrent?.(kommuneUnitKey(env, k.id), unit.fingerprint)) return;
+      const key = kommuneUnitKey(env, k.id);
+      const inputKey = kommuneInputKey(scopes, k);
+      let unit: KommuneUnit | undefined;
+      if (options.isCurrent?.(key, inputKey, () => (unit ??= templates.unit(env, k)).fingerprint)) return;
+      unit ??= templates.unit(env, k);
+      if (inputKey !== undefined) inputKeyOf.set(key, inputKey);
       // The template's checks, for each Kommune filled in from it.
       diagnostics.push(...unit.shared);
       pending.push(i);
@@ -93,7 +107,7 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], op
     if (pending.length) tasks.push({ env: e, kommunen: pending });
   });
   const collect = (out: TaskResult) => {
-    for (const output of out.outputs) options.onOutput(output);
+    for (const output of out.outputs) options.onOutput({ ...output, inputKey: inputKeyOf.get(output.unit) });
     diagnostics.push(...out.diagnostics);
   };
   const jobs = options.jobs ?? defaultJobs();

@@ -23,14 +23,19 @@ export interface OutputFile {
   readonly unit: string;
   /** The fingerprint of the unit's inputs (for a Kommune's files the same as `fingerprint`). */
   readonly unitFingerprint: string;
+  /** The unit's input key (render/render-fleet.ts: RenderUnit), '' when unknown. */
+  readonly unitInputKey: string;
   /** The fingerprint of this file's content. */
   readonly fingerprint: string;
 }
 
 /** What the last run left on disk (write/run-record.ts), asked before anything is rendered. */
 export interface OutputRecord {
-  /** A unit's files as the last run left them, when its fingerprint is the same and every one of them is on disk untouched. */
-  currentUnit(unit: string, fingerprint: string): readonly OutputFile[] | undefined;
+  /**
+   * A unit's files as the last run left them, when its input key (else, asked only then, its
+   * fingerprint) is the same and every one of them is on disk untouched; they carry this input key.
+   */
+  currentUnit(unit: string, inputKey: string | undefined, fingerprint: () => string): readonly OutputFile[] | undefined;
   /** Whether this file is on disk untouched since the last run, which wrote it from the same fingerprint. */
   currentFile(tree: TreeName, path: string, fingerprint: string): boolean;
 }
@@ -51,6 +56,8 @@ export interface RenderOutputsOptions {
   readonly sink: OutputSink;
   /** Each shared dist/ file (ApplicationSets, add-ons, platform projects) that was put, with its objects. */
   readonly onSharedFile?: (file: RenderedFile) => void;
+  /** Input file → a key of its bytes (pipeline.ts: loadFleet): units whose input files are as recorded need no fingerprint. */
+  readonly inputKeys?: ReadonlyMap<string, string>;
 }
 
 export interface RenderOutputsResult {
@@ -86,9 +93,9 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
     sink.put(file, text);
   };
   /** Checks and puts one rendered manifest file unless the record has it at this fingerprint. */
-  const settle = (tree: TreeName, unit: string, unitFingerprint: string, file: RenderedFile) => {
+  const settle = (tree: TreeName, unit: string, unitFingerprint: string, unitInputKey: string, file: RenderedFile) => {
     // Rendered objects hold no Sets or Maps: plain JSON is their fingerprint's input.
-    const out: OutputFile = { tree, path: file.path, unit, unitFingerprint, fingerprint: digestOf([file.text ?? JSON.stringify(file.objects)]) };
+    const out: OutputFile = { tree, path: file.path, unit, unitFingerprint, unitInputKey, fingerprint: digestOf([file.text ?? JSON.stringify(file.objects)]) };
     if (record?.currentFile(tree, file.path, out.fingerprint)) return keep(out);
     found.push(...validateRenderedFile(file, tree));
     if (tree === 'dist') {
@@ -100,9 +107,9 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
 
   const selected = fleet.environments.filter((e) => !options.envs || options.envs.includes(e.name));
   for (const env of selected) {
-    for (const unit of environmentUnits(env)) {
+    for (const unit of environmentUnits(env, options.inputKeys)) {
       const key = unit.key;
-      const recorded = record?.currentUnit(key, unit.fingerprint);
+      const recorded = record?.currentUnit(key, unit.inputKey, () => unit.fingerprint);
       if (recorded) {
         recorded.forEach(keep);
         continue;
@@ -110,28 +117,29 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
       if (key.startsWith('appset:')) renderedSets.add(key.slice('appset:'.length));
       for (const file of unit.render()) {
         for (const element of applicationSetElements(file)) elements.add(element);
-        settle('dist', key, unit.fingerprint, file);
+        settle('dist', key, unit.fingerprint, unit.inputKey ?? '', file);
       }
     }
   }
   const kommunen = await renderAllKommunen(selected, {
     jobs: options.jobs,
+    inputKeys: options.inputKeys,
     isCurrent: record
-      ? (unit, fingerprint) => {
-          const recorded = record.currentUnit(unit, fingerprint);
+      ? (unit, inputKey, fingerprint) => {
+          const recorded = record.currentUnit(unit, inputKey, fingerprint);
           recorded?.forEach(keep);
           return recorded !== undefined;
         }
       : undefined,
     onOutput: (output) => {
-      for (const [path, text] of output.files) put({ tree: 'dist', path, unit: output.unit, unitFingerprint: output.fingerprint, fingerprint: output.fingerprint }, text);
+      for (const [path, text] of output.files) put({ tree: 'dist', path, unit: output.unit, unitFingerprint: output.fingerprint, unitInputKey: output.inputKey ?? '', fingerprint: output.fingerprint }, text);
     },
   });
   found.push(...kommunen.diagnostics);
   // Few and small: rendered every time, written only when their bytes change.
-  for (const file of renderBootstrap(fleet)) settle('argocd', 'bootstrap', '', file);
+  for (const file of renderBootstrap(fleet)) settle('argocd', 'bootstrap', '', '', file);
   const schema = renderFleetSchema(fleet);
-  const schemaFile: OutputFile = { tree: 'schemas', path: FLEET_TENANT_SCHEMA, unit: 'schemas', unitFingerprint: '', fingerprint: digestOf([schema]) };
+  const schemaFile: OutputFile = { tree: 'schemas', path: FLEET_TENANT_SCHEMA, unit: 'schemas', unitFingerprint: '', unitInputKey: '', fingerprint: digestOf([schema]) };
   if (record?.currentFile('schemas', schemaFile.path, schemaFile.fingerprint)) keep(schemaFile);
   else put(schemaFile, schema);
   const diagnostics = sortDiagnostics(found);

@@ -236,6 +236,7 @@ function renderTouched(base: FleetResult, head: FleetResult): { base: SideInvent
   const baselineChanges = new Map<string, readonly string[]>();
   const found = renderChanges(base.fleet, head.fleet, {
     sameEnvironments: sameEnvironments(base, head),
+    inputKeys: { base: base.inputKeys, head: head.inputKeys },
     onSharedFile: (side, file) => addSharedFile(inventories[side], file),
     onKommune: (files) => {
       const baseline = (side: 'base' | 'head') => files[side].find(([file]) => baselineKey(file));

@@ -26,8 +26,62 @@ export function renderKommune(env: ResolvedEnvironment, k: ResolvedKommune): Ren
 export interface RenderUnit {
   /** `instance:<env>/<instance>`, `addons:<env>/<cluster>`, `secrets:<env>/<cluster>` or `appset:<env>/<cluster>/<app>`. */
   readonly key: string;
+  /**
+   * A digest of the input files it is rendered from, by name and bytes (`inputScopes`): the same
+   * key renders the same files, and it costs nothing per Kommune. Undefined without the files' keys.
+   */
+  readonly inputKey?: string;
+  /** Taken on first use: a unit whose input key settles it never needs it. */
   readonly fingerprint: string;
   render(): RenderedFile[];
+}
+
+/**
+ * What the units of one environment are made from, as keys of input files (name and bytes), so
+ * that "unchanged" can be proven without resolving values into fingerprints. An environment
+ * resolves from its own document and its Kommunen's files (model/resolve.ts); a Kommune's model
+ * depends on the other Kommunen of its cluster only (its placement is its own, the canary choice
+ * is per cluster and app). A pin, `apps.<app>.version`, is read only as that app's version
+ * (resolve, and the ApplicationSet of that app): so it is kept out of `environment` and enters
+ * only the keys of that app's ApplicationSets, and a bump leaves every other unit's key as it was.
+ */
+export interface InputScopes {
+  /** The environment file's name and document, every pin left out. */
+  readonly environment: string;
+  /** App → its pin. */
+  readonly pins: ReadonlyMap<string, string>;
+  /** Cluster → the names and keys of its Kommunen's files; undefined when one is not known. */
+  readonly clusters: ReadonlyMap<string, string | undefined>;
+}
+
+/** An environment's input scopes from the keys of its input files (load/load-inputs.ts: cacheKeys); undefined without them. */
+export function inputScopes(env: ResolvedEnvironment, fileKeys: ReadonlyMap<string, string> | undefined): InputScopes | undefined {
+  if (!fileKeys) return undefined;
+  const known = scopesOf.get(env);
+  if (known?.fileKeys === fileKeys) return known.scopes;
+  const apps = Object.fromEntries(Object.entries(env.doc.apps).map(([name, { version: _pin, ...app }]) => [name, app]));
+  const byCluster = new Map<string, string[] | undefined>(env.clusters.map((c) => [c.name, []]));
+  for (const k of env.kommunen) {
+    const key = fileKeys.get(k.file);
+    const parts = byCluster.get(k.cluster);
+    if (key === undefined || parts === undefined) byCluster.set(k.cluster, undefined);
+    else parts.push(k.file, key);
+  }
+  const scopes: InputScopes = {
+    environment: digestOf(['environment', env.file, fingerprintJson({ ...env.doc, apps })]),
+    pins: new Map(Object.entries(env.doc.apps).map(([name, app]) => [name, app.version])),
+    clusters: new Map([...byCluster].map(([cluster, parts]) => [cluster, parts && digestOf(parts)])),
+  };
+  scopesOf.set(env, { fileKeys, scopes });
+  return scopes;
+}
+
+const scopesOf = new WeakMap<ResolvedEnvironment, { readonly fileKeys: ReadonlyMap<string, string>; readonly scopes: InputScopes }>();
+
+/** The input key of a Kommune's own files: they do not read pins (kommune-baseline.ts, kommune-project.ts), but its canary choice reads its cluster. */
+export function kommuneInputKey(scopes: InputScopes | undefined, k: ResolvedKommune): string | undefined {
+  const cluster = scopes?.clusters.get(k.cluster);
+  return cluster === undefined ? undefined : digestOf(['kommune', scopes!.environment, cluster, k.id]);
 }
 
 /**
@@ -36,27 +90,28 @@ export interface RenderUnit {
  * Each unit renders from a copy of the environment cut down to what it needs (only its own
  * Kommunen, an ApplicationSet only its own app's pin and each Kommune's entry for that app), and
  * its fingerprint is taken of exactly that copy, so it cannot miss an input: a Kommune edit
- * re-renders that Kommune's ApplicationSets, a pin change the ApplicationSets of that app.
+ * re-renders that Kommune's ApplicationSets, a pin change the ApplicationSets of that app. With
+ * the keys of the input files, each unit has an input key too (`inputScopes`).
  */
-export function environmentUnits(env: ResolvedEnvironment): RenderUnit[] {
+export function environmentUnits(env: ResolvedEnvironment, fileKeys?: ReadonlyMap<string, string>): RenderUnit[] {
   // The model is immutable: a bump's generate and its plan share the units of the same environment.
-  let units = unitsOf.get(env);
-  if (!units) {
-    units = cutIntoUnits(env);
-    unitsOf.set(env, units);
-  }
+  const known = unitsOf.get(env);
+  if (known && known.fileKeys === fileKeys) return known.units;
+  const units = cutIntoUnits(env, inputScopes(env, fileKeys));
+  unitsOf.set(env, { fileKeys, units });
   return units;
 }
 
-const unitsOf = new WeakMap<ResolvedEnvironment, RenderUnit[]>();
+const unitsOf = new WeakMap<ResolvedEnvironment, { readonly fileKeys?: ReadonlyMap<string, string>; readonly units: RenderUnit[] }>();
 
 /** What a unit renders: its files' function and the Kommunen (indices into the environment's) it renders from. */
-type UnitPlan =
-  | { readonly kind: 'instance'; readonly key: string; readonly fingerprint: string; readonly instance: ResolvedInstance; readonly own: readonly number[] }
-  | { readonly kind: 'addons' | 'secrets'; readonly key: string; readonly fingerprint: string; readonly cluster: ResolvedCluster; readonly own: readonly number[] }
-  | { readonly kind: 'appset'; readonly key: string; readonly fingerprint: string; readonly cluster: ResolvedCluster; readonly app: string; readonly own: readonly number[] };
+type UnitPlan = { readonly key: string; readonly inputKey?: string; readonly fingerprint: () => string; readonly own: readonly number[] } & (
+  | { readonly kind: 'instance'; readonly instance: ResolvedInstance }
+  | { readonly kind: 'addons' | 'secrets'; readonly cluster: ResolvedCluster }
+  | { readonly kind: 'appset'; readonly cluster: ResolvedCluster; readonly app: string }
+);
 
-function cutIntoUnits(env: ResolvedEnvironment): RenderUnit[] {
+function cutIntoUnits(env: ResolvedEnvironment, scopes: InputScopes | undefined): RenderUnit[] {
   // Planned in a function of its own, so that the render closures below do not keep the
   // serialized parts alive (closures share their function's scope).
   const doc: EnvironmentDoc = { ...env.doc, apps: {} };
@@ -68,53 +123,75 @@ function cutIntoUnits(env: ResolvedEnvironment): RenderUnit[] {
       return { ...k, apps: only ? k.apps.filter((a) => a.name === only) : [] };
     }),
   });
-  return planUnits(env, doc).map((plan): RenderUnit => {
-    const { key, fingerprint } = plan;
+  return planUnits(env, doc, scopes).map((plan): RenderUnit => {
+    const { key, inputKey } = plan;
+    const unit = (render: () => RenderedFile[]): RenderUnit => ({
+      key,
+      inputKey,
+      get fingerprint() {
+        return plan.fingerprint();
+      },
+      render,
+    });
     switch (plan.kind) {
       case 'instance':
-        return { key, fingerprint, render: () => [renderPlatformProjects(cut(plan.own), plan.instance)] };
+        return unit(() => [renderPlatformProjects(cut(plan.own), plan.instance)]);
       case 'addons':
-        return { key, fingerprint, render: () => optional(renderClusterAddons(cut([]), plan.cluster)) };
+        return unit(() => optional(renderClusterAddons(cut([]), plan.cluster)));
       case 'secrets':
-        return { key, fingerprint, render: () => optional(renderSecretBackend(cut(plan.own), plan.cluster)) };
+        return unit(() => optional(renderSecretBackend(cut(plan.own), plan.cluster)));
       case 'appset':
-        return { key, fingerprint, render: () => optional(renderApplicationSet(cut(plan.own, plan.app === 'baseline' ? undefined : plan.app), plan.cluster, plan.app)) };
+        return unit(() => optional(renderApplicationSet(cut(plan.own, plan.app === 'baseline' ? undefined : plan.app), plan.cluster, plan.app)));
     }
   });
 }
 
 /**
- * Each unit's fingerprint, over the same cut-down values `cutIntoUnits` renders it from. Each
- * part is serialized once; a Kommune's part without its apps is digested once (it enters every
- * unit of its cluster), its apps' parts go into one unit each as they are.
+ * Each unit's fingerprint, over the same cut-down values `cutIntoUnits` renders it from, taken
+ * when first asked. Each part is serialized once; a Kommune's part without its apps is digested
+ * once (it enters every unit of its cluster), its apps' parts go into one unit each as they are.
+ * And each unit's input key, from the input scopes, when known.
  */
-function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc): UnitPlan[] {
-  const environmentDigest = digestOf([fingerprintJson({ ...env, doc, kommunen: [] })]);
+function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputScopes | undefined): UnitPlan[] {
+  const environmentDigest = once(() => digestOf([fingerprintJson({ ...env, doc, kommunen: [] })]));
   // A Kommune's part enters up to ten units: digested once, its digest enters them.
-  const coreDigest = env.kommunen.map((k) => digestOf([fingerprintJson({ ...k, apps: [], canaryIn: [...k.canaryIn].sort() })]));
-  const appJson = env.kommunen.map((k) => new Map(k.apps.map((a) => [a.name, fingerprintJson(a)])));
+  const coreDigests: (string | undefined)[] = [];
+  const coreDigest = (i: number) => (coreDigests[i] ??= digestOf([fingerprintJson({ ...env.kommunen[i]!, apps: [], canaryIn: [...env.kommunen[i]!.canaryIn].sort() })]));
+  const appJson = (i: number, app: string) => fingerprintJson(env.kommunen[i]!.apps.find((a) => a.name === app));
+  const inputKey = (key: string, ...parts: (string | undefined)[]) => (scopes && parts.every((p) => p !== undefined) ? digestOf([key, scopes.environment, ...(parts as string[])]) : undefined);
   const plans: UnitPlan[] = [];
   for (const instance of env.instances) {
     // The same clusters renderPlatformProjects takes: those whose instance this is.
-    const clusters = new Set(env.clusters.filter((c) => c.instance === instance.name).map((c) => c.name));
-    const own = indices(env, (k) => clusters.has(k.cluster));
-    plans.push({ kind: 'instance', key: `instance:${env.name}/${instance.name}`, fingerprint: digestOf(['instance', environmentDigest, instance.name, ...own.map((i) => coreDigest[i]!)]), instance, own });
+    const clusters = env.clusters.filter((c) => c.instance === instance.name).map((c) => c.name);
+    const own = indices(env, (k) => clusters.includes(k.cluster));
+    const key = `instance:${env.name}/${instance.name}`;
+    plans.push({ kind: 'instance', key, inputKey: inputKey(key, ...clusters.map((c) => scopes?.clusters.get(c))), fingerprint: once(() => digestOf(['instance', environmentDigest(), instance.name, ...own.map(coreDigest)])), instance, own });
   }
   for (const cluster of env.clusters) {
     const own = indices(env, (k) => k.cluster === cluster.name);
-    const ownDigests = own.map((i) => coreDigest[i]!);
+    const kommunen = scopes?.clusters.get(cluster.name);
+    const addons = `addons:${env.name}/${cluster.name}`;
+    const secrets = `secrets:${env.name}/${cluster.name}`;
+    const baseline = `appset:${env.name}/${cluster.name}/baseline`;
     plans.push(
-      { kind: 'addons', key: `addons:${env.name}/${cluster.name}`, fingerprint: digestOf(['addons', environmentDigest, cluster.name]), cluster, own: [] },
-      { kind: 'secrets', key: `secrets:${env.name}/${cluster.name}`, fingerprint: digestOf(['secrets', environmentDigest, cluster.name, ...ownDigests]), cluster, own },
-      { kind: 'appset', key: `appset:${env.name}/${cluster.name}/baseline`, fingerprint: digestOf(['appset', environmentDigest, cluster.name, 'baseline', ...ownDigests]), cluster, app: 'baseline', own },
+      { kind: 'addons', key: addons, inputKey: inputKey(addons), fingerprint: once(() => digestOf(['addons', environmentDigest(), cluster.name])), cluster, own: [] },
+      { kind: 'secrets', key: secrets, inputKey: inputKey(secrets, kommunen), fingerprint: once(() => digestOf(['secrets', environmentDigest(), cluster.name, ...own.map(coreDigest)])), cluster, own },
+      { kind: 'appset', key: baseline, inputKey: inputKey(baseline, kommunen), fingerprint: once(() => digestOf(['appset', environmentDigest(), cluster.name, 'baseline', ...own.map(coreDigest)])), cluster, app: 'baseline', own },
     );
-    for (const app of [...new Set(own.flatMap((i) => [...appJson[i]!.keys()]))].sort()) {
-      const users = own.filter((i) => appJson[i]!.has(app));
-      const fingerprint = digestOf(['appset', environmentDigest, cluster.name, app, fingerprintJson(env.doc.apps[app]), ...users.flatMap((i) => [coreDigest[i]!, appJson[i]!.get(app)!])]);
-      plans.push({ kind: 'appset', key: `appset:${env.name}/${cluster.name}/${app}`, fingerprint, cluster, app, own: users });
+    for (const app of [...new Set(own.flatMap((i) => env.kommunen[i]!.apps.map((a) => a.name)))].sort()) {
+      const users = own.filter((i) => env.kommunen[i]!.apps.some((a) => a.name === app));
+      const key = `appset:${env.name}/${cluster.name}/${app}`;
+      const fingerprint = once(() => digestOf(['appset', environmentDigest(), cluster.name, app, fingerprintJson(env.doc.apps[app]), ...users.flatMap((i) => [coreDigest(i), appJson(i, app)])]));
+      plans.push({ kind: 'appset', key, inputKey: inputKey(key, scopes?.pins.get(app), kommunen), fingerprint, cluster, app, own: users });
     }
   }
   return plans;
+}
+
+/** A value computed on first use. */
+function once<T>(compute: () => T): () => T {
+  let value: { readonly v: T } | undefined;
+  return () => (value ??= { v: compute() }).v;
 }
 
 function indices(env: ResolvedEnvironment, keep: (k: ResolvedKommune) => boolean): number[] {

@@ -10,21 +10,23 @@ import type { OwnedDir, TreeFile } from './write-tree.js';
 /**
  * What the last successful generate wrote, so that the next one does work in proportion to what
  * changed: per output file its size and mtime as written, the fingerprint of its content and of
- * the render unit it came from; per unit its fingerprint. A unit whose fingerprint is unchanged
- * and whose files are all on disk with the recorded size and mtime is not rendered again; a file
+ * the render unit it came from; per unit its fingerprint and input key. A unit whose input key
+ * (else fingerprint) is unchanged and whose files are all on disk with the recorded size and
+ * mtime is not rendered again; a file
  * edited, added or removed by hand fails that comparison and is rendered anew. The whole-input
  * fingerprint lets a generate whose inputs did not change at all stop before loading the render
  * stack (`prepareGenerate`). `generate --check` and plans never use the record.
  */
 interface RecordData {
-  readonly version: 3;
+  readonly version: 4;
   /** The generator's own code: a new version of it renders anew. */
   readonly code: string;
   /** Every input file's bytes, the date expiry rules use, the output folders. */
   readonly fingerprint: string;
-  /** Render units, and the fingerprint of each one's inputs. */
+  /** Render units, the fingerprint of each one's inputs and its input key ('' when unknown). */
   readonly units: readonly string[];
   readonly unitFingerprints: readonly string[];
+  readonly unitInputKeys: readonly string[];
   /** Per tree, its files in columns (tens of thousands of them: arrays parse several times faster than an object per file). */
   readonly trees: Readonly<Record<string, TreeColumns>>;
 }
@@ -43,6 +45,7 @@ interface TreeColumns {
 export class RunRecord {
   private readonly index = new Map<string, Map<string, number>>();
   private readonly unitFingerprint = new Map<string, string>();
+  private readonly unitInputKey = new Map<string, string>();
   private byUnit?: Map<string, TreeFile[]>;
   private readonly scan: OutputScan;
   private scanned?: ScannedStats;
@@ -54,7 +57,10 @@ export class RunRecord {
     private readonly recordedAt: number,
   ) {
     for (const [tree, columns] of Object.entries(data.trees)) this.index.set(tree, new Map(columns.paths.map((p, i) => [p, i])));
-    data.units.forEach((unit, i) => this.unitFingerprint.set(unit, data.unitFingerprints[i]!));
+    data.units.forEach((unit, i) => {
+      this.unitFingerprint.set(unit, data.unitFingerprints[i]!);
+      this.unitInputKey.set(unit, data.unitInputKeys[i]!);
+    });
     this.scan = OutputScan.start(dirs, new Map(Object.entries(data.trees).map(([tree, columns]) => [tree, columns.paths])));
   }
 
@@ -87,11 +93,14 @@ export class RunRecord {
     }
   }
 
-  currentUnit(unit: string, fingerprint: string): readonly TreeFile[] | undefined {
-    if (this.unitFingerprint.get(unit) !== fingerprint) return undefined;
+  currentUnit(unit: string, inputKey: string | undefined, fingerprint: () => string): readonly TreeFile[] | undefined {
+    const recordedKey = this.unitInputKey.get(unit);
+    const sameInputs = inputKey !== undefined && inputKey !== '' && recordedKey === inputKey;
+    if (!sameInputs && (recordedKey === undefined || this.unitFingerprint.get(unit) !== fingerprint())) return undefined;
     const files = this.unitFiles().get(unit);
     if (!files?.length || !files.every((f) => this.untouched(f.tree, f.path))) return undefined;
-    return files;
+    // Proven by the fingerprint: the next run knows the unit by this input key.
+    return sameInputs || recordedKey === (inputKey ?? '') ? files : files.map((f) => ({ ...f, unitInputKey: inputKey ?? '' }));
   }
 
   currentFile(tree: string, file: string, fingerprint: string): boolean {
@@ -153,7 +162,7 @@ export class RunRecord {
       columns.paths.forEach((file, i) => {
         const unit = this.data.units[columns.units[i]!]!;
         const list = this.byUnit!.get(unit) ?? [];
-        list.push({ tree, path: file, unit, unitFingerprint: this.unitFingerprint.get(unit) ?? '', fingerprint: columns.fingerprints[i]! });
+        list.push({ tree, path: file, unit, unitFingerprint: this.unitFingerprint.get(unit) ?? '', unitInputKey: this.unitInputKey.get(unit) ?? '', fingerprint: columns.fingerprints[i]! });
         this.byUnit!.set(unit, list);
       });
     }
@@ -174,6 +183,7 @@ export async function recordRun(
 ): Promise<void> {
   const units: string[] = [];
   const unitFingerprints: string[] = [];
+  const unitInputKeys: string[] = [];
   const unitIndex = new Map<string, number>();
   const trees: Record<string, TreeColumns> = {};
   for (const owned of dirs) {
@@ -188,6 +198,7 @@ export async function recordRun(
       if (unit === undefined) {
         unit = units.push(f.unit) - 1;
         unitFingerprints.push(f.unitFingerprint);
+        unitInputKeys.push(f.unitInputKey);
         unitIndex.set(f.unit, unit);
       }
       columns.paths.push(file);
@@ -202,7 +213,7 @@ export async function recordRun(
   await mkdir(path.dirname(target), { recursive: true });
   // Renamed into place, not flushed: a record lost in a crash only means one full render.
   const tmp = `${target}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ version: 3, code: generatorCodeHash(), fingerprint, units, unitFingerprints, trees } satisfies RecordData));
+  writeFileSync(tmp, JSON.stringify({ version: 4, code: generatorCodeHash(), fingerprint, units, unitFingerprints, unitInputKeys, trees } satisfies RecordData));
   renameSync(tmp, target);
 }
 
@@ -213,7 +224,7 @@ function recordPath(workDir: string, dirs: readonly OwnedDir[]): string {
 async function readRecord(workDir: string, dirs: readonly OwnedDir[]): Promise<RecordData | undefined> {
   try {
     const data = JSON.parse(await readFile(recordPath(workDir, dirs), 'utf8')) as RecordData;
-    return data.version === 3 && data.trees && data.units ? data : undefined;
+    return data.version === 4 && data.trees && data.units ? data : undefined;
   } catch {
     return undefined;
   }

@@ -20,6 +20,7 @@ export interface TreeFile {
   readonly path: string;
   readonly unit: string;
   readonly unitFingerprint: string;
+  readonly unitInputKey: string;
   readonly fingerprint: string;
 }
 
