@@ -2,9 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrors, UserError } from '../diagnostics.js';
 import { generate } from '../generate.js';
+import type { SimpleGit } from 'simple-git';
 import { commitPaths, createBranch, currentBranch, openRepo, pushBranch, requireCleanTree, type PushResult } from '../git/repo.js';
 import { withContents } from '../load/input-source.js';
 import { ParseCache } from '../load/parse-cache.js';
+import { acquireLock, LOCK } from '../write/lock.js';
+import { prepareGenerate, type PreparedGenerate } from '../write/run-record.js';
 import { formatPlan } from '../plan/format.js';
 import { planChange, type Plan } from '../plan/plan.js';
 import { writeAtomically } from '../write/durable.js';
@@ -37,15 +40,31 @@ export interface ChangeResult {
 export async function applyInputChange(options: ChangeOptions): Promise<ChangeResult> {
   const git = openRepo(options.root);
   const wantsGit = Boolean(options.branch || options.push);
-  let original: string | undefined;
-  if (wantsGit) {
-    original = await currentBranch(git);
-    await requireCleanTree(git);
-    if (options.push) await requireReachable(options.push, options.root);
-  }
+  const original = wantsGit ? await currentBranch(git) : undefined;
+  // At 76,000 tracked files `git status` takes about a second: meanwhile the run takes its lock
+  // (which that status may see) and reads, without writing anything, the inputs with the edits
+  // applied in memory and the output folders.
+  // Its refusal is held as a value until awaited (a rejection nobody awaits yet would end the process).
+  const dirty = wantsGit ? requireCleanTree(git, [LOCK]).then(() => undefined, (error: unknown) => ({ error })) : undefined;
   // The bytes as they were: put back on failure, and the plan's base.
   const before = new Map<string, Uint8Array>();
   for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file)));
+  const workDir = path.resolve(options.root);
+  const release = acquireLock(workDir);
+  try {
+    const prepared = await prepareGenerate({ root: options.root, outDir: path.join(workDir, 'dist'), bootstrapDir: path.join(workDir, 'argocd'), today: options.today }, new Map([...options.edits].map(([file, text]) => [file, Buffer.from(text)])));
+    const refused = await dirty;
+    if (refused) throw refused.error;
+    if (options.push) await requireReachable(options.push, options.root);
+    return await applyPrepared(options, git, original, before, prepared);
+  } finally {
+    release();
+  }
+}
+
+/** The change on a clean tree (when it goes to git), its generate prepared under the lock the caller holds. */
+async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: string | undefined, before: ReadonlyMap<string, Uint8Array>, prepared: PreparedGenerate): Promise<ChangeResult> {
+  const wantsGit = original !== undefined;
   if (options.branch) await createBranch(git, options.branch, original!);
   const undo = async () => {
     for (const [file, bytes] of before) writeAtomically(path.join(options.root, file), bytes);
@@ -58,7 +77,7 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     for (const [file, text] of options.edits) writeAtomically(path.join(options.root, file), text);
     // One parse cache for the render and the plan: the base's unchanged files are the same documents.
     const parseCache = ParseCache.forRoot(path.resolve(options.root), options.root);
-    const result = await generate({ root: options.root, today: options.today, parseCache });
+    const result = await generate({ root: options.root, today: options.today, parseCache, prepared });
     if (hasErrors(result.diagnostics) || !result.changes) {
       throw new UserError('the change does not validate; nothing was changed', 1, result.diagnostics, 'E_INVALID_CHANGE');
     }

@@ -18,11 +18,14 @@ export async function repoRoot(dir: string): Promise<string> {
   }
 }
 
-/** Throws unless the working tree and index are clean: a change must not pick up unrelated edits. */
-export async function requireCleanTree(git: SimpleGit): Promise<void> {
+/**
+ * Throws unless the working tree and index are clean: a change must not pick up unrelated edits.
+ * Files named in `ownFiles` (by name, in any folder: the run's own lock) do not count.
+ */
+export async function requireCleanTree(git: SimpleGit, ownFiles: readonly string[] = []): Promise<void> {
   const status = await git.status();
-  if (!status.isClean()) {
-    const files = [...status.modified, ...status.not_added, ...status.created, ...status.deleted, ...status.renamed.map((r) => r.to)].sort();
+  const files = status.files.map((f) => f.path).filter((f) => !ownFiles.includes(path.posix.basename(f))).sort();
+  if (files.length > 0) {
     throw new UserError(`the working tree has uncommitted changes (${files.slice(0, 5).join(', ')}${files.length > 5 ? ', ...' : ''}); commit or stash them first`, 1, [], 'E_DIRTY_TREE');
   }
 }

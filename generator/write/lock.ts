@@ -2,7 +2,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSy
 import path from 'node:path';
 import { UserError } from '../diagnostics.js';
 
-const LOCK = '.ozg-gitops.lock';
+/** The lock's file name, in the working folder. */
+export const LOCK = '.ozg-gitops.lock';
 
 /** Test hook: called between the steps of taking over a stale lock, to interleave two runs there. */
 export interface LockHooks {

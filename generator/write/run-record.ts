@@ -3,7 +3,7 @@ import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheFile, generatorCodeHash } from '../cache-dir.js';
-import { contentKey, directorySource, indexedDirectorySource, memoizedSource, type InputSource } from '../load/input-source.js';
+import { contentKey, directorySource, indexedDirectorySource, memoizedSource, withContents, type InputSource } from '../load/input-source.js';
 import { OutputScan, type ScannedListing, type ScannedStats } from './output-scan.js';
 import type { OwnedDir, TreeFile } from './write-tree.js';
 
@@ -275,13 +275,16 @@ export interface PreparedGenerate {
  * The start of a full generate, before the render stack is loaded (the CLI asks this first, so a
  * run with nothing to do never loads it): reads and fingerprints the inputs while the output
  * folders are scanned on another thread, and says whether the last run left exactly this. The
- * caller holds the lock (write/lock.ts) from here to the end of the generate.
+ * caller holds the lock (write/lock.ts) from here to the end of the generate. With `edits`, the
+ * inputs are read as they will be once those files are written (a change prepares its generate
+ * before it writes anything).
  */
-export async function prepareGenerate(o: RunIdentity): Promise<PreparedGenerate> {
+export async function prepareGenerate(o: RunIdentity, edits?: ReadonlyMap<string, Uint8Array>): Promise<PreparedGenerate> {
   const workDir = path.dirname(path.resolve(o.outDir));
   // An interrupted write is completed by generate before it opens the record.
   const record = existsSync(path.join(workDir, '.ozg-gitops-journal.json')) ? undefined : await RunRecord.open(workDir, ownedDirs(o));
-  const source = memoizedSource(indexedDirectorySource(o.root, workDir));
+  const indexed = indexedDirectorySource(o.root, workDir);
+  const source = memoizedSource(edits ? withContents(indexed, o.root, edits) : indexed);
   const fingerprint = await generateFingerprint(o, source);
   // A run with nothing to do loads nothing: what the index learned on the way is kept here.
   source.keys?.save?.();
