@@ -159,8 +159,9 @@ function resolveEnvironment(file: string, e: EnvironmentDoc, tenants: readonly {
     instance: instances.find((i) => i.clusters.includes(c.name))!.name,
   }));
   const { candidates, chosen } = canaryChoice(e, tenants.map(({ doc }) => doc));
+  const shared = new SharedParts(e);
   const kommunen = tenants
-    .map(({ file: tenantFile, doc: t }, i) => withCanaries(e, resolveKommune(t, e, tenantFile, candidates[i]!.cluster), chosen.get(t.id)))
+    .map(({ file: tenantFile, doc: t }, i) => withCanaries(e, resolveKommune(t, e, tenantFile, candidates[i]!.cluster, shared), chosen.get(t.id)))
     .sort((a, b) => compare(a.id, b.id));
   const resolved: ResolvedEnvironment = {
     name: e.name,
@@ -179,21 +180,75 @@ function resolveEnvironment(file: string, e: EnvironmentDoc, tenants: readonly {
 
 const resolvedOf = new WeakMap<EnvironmentDoc, { readonly file: string; readonly tenants: readonly { readonly file: string; readonly doc: TenantDoc }[]; readonly resolved: ResolvedEnvironment }>();
 
-function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string, cluster: string): ResolvedKommune {
+/**
+ * The parts most Kommunen of an environment have alike, made once: an app at its pin without
+ * values of its own, the list of such apps, the secrets of a list of apps, the empty lists. At
+ * 10,800 Kommunen × 3 environments that is about 200,000 objects fewer, and what a run costs is
+ * mostly the memory it touches. They are shared, so they are frozen: the model is never changed.
+ */
+class SharedParts {
+  private readonly apps = new Map<string, ResolvedApp>();
+  private readonly appLists = new Map<string, readonly ResolvedApp[]>();
+  private readonly secrets = new Map<string, readonly KommuneSecret[]>();
+
+  constructor(private readonly e: EnvironmentDoc) {}
+
+  app(name: string, version: string): ResolvedApp {
+    const key = `${name}\0${version}`;
+    let app = this.apps.get(key);
+    if (!app) {
+      const pin = this.e.apps[name]!;
+      app = Object.freeze({ name, repoURL: pin.repoURL, chart: pin.chart, version, values: NO_VALUES });
+      this.apps.set(key, app);
+    }
+    return app;
+  }
+
+  /** The same list for the same apps (those made by `app`, which are one object per name and version). */
+  appList(apps: ResolvedApp[]): readonly ResolvedApp[] {
+    if (apps.some((a) => a.values !== NO_VALUES)) return apps;
+    const key = apps.map((a) => `${a.name}\0${a.version}`).join('\0');
+    let list = this.appLists.get(key);
+    if (!list) this.appLists.set(key, (list = Object.freeze(apps)));
+    return list;
+  }
+
+  secretsOf(apps: readonly string[], overrides: TenantDoc['secrets']): readonly KommuneSecret[] {
+    if (overrides !== undefined) return secretsFor(this.e, apps, overrides);
+    const key = apps.join('\0');
+    let secrets = this.secrets.get(key);
+    if (!secrets) this.secrets.set(key, (secrets = deepFreeze(secretsFor(this.e, apps))));
+    return secrets;
+  }
+}
+
+const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_ADDRESSES: readonly string[] = Object.freeze([]);
+/** Not a canary anywhere. A Set cannot be frozen: nothing adds to a resolved Kommune's. */
+const NO_CANARIES: ReadonlySet<string> = new Set();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string, cluster: string, shared: SharedParts): ResolvedKommune {
   const land = t.id.split('-')[0] as LandCode;
   const wave = t.wave ?? e.defaults.wave;
   const size = t.size ?? e.defaults.size;
   const hostname = hostnameFor(t, e);
-  const apps = effectiveApps(t, e).map((name): ResolvedApp => {
-    const pin = e.apps[name]!;
-    return {
-      name,
-      repoURL: pin.repoURL,
-      chart: pin.chart,
-      version: versionFor(e, name, t.id, wave) ?? pin.version,
-      values: (t.values?.[name] as Record<string, unknown> | undefined) ?? {},
-    };
-  });
+  const names = effectiveApps(t, e);
+  const apps = shared.appList(
+    names.map((name): ResolvedApp => {
+      const pin = e.apps[name]!;
+      const version = versionFor(e, name, t.id, wave) ?? pin.version;
+      const values = t.values?.[name] as Record<string, unknown> | undefined;
+      return values === undefined ? shared.app(name, version) : { name, repoURL: pin.repoURL, chart: pin.chart, version, values };
+    }),
+  );
   return {
     id: t.id,
     name: t.name,
@@ -205,13 +260,13 @@ function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string, cluster: 
     cluster,
     wave,
     waveExplicit: t.wave !== undefined,
-    canaryIn: new Set(),
+    canaryIn: NO_CANARIES,
     size,
     hostname,
     contact: t.contact,
-    allowedIPs: [...(t.allowedIPs ?? [])].sort(),
+    allowedIPs: t.allowedIPs?.length ? [...t.allowedIPs].sort() : NO_ADDRESSES,
     apps,
-    secrets: secretsFor(e, apps.map((a) => a.name), t.secrets),
+    secrets: shared.secretsOf(names, t.secrets),
     decommission: t.decommission,
     file,
   };
