@@ -1,27 +1,30 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import * as addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { positionOf, type PathSegment, type YamlFile } from '../load/yaml-file.js';
-import { environmentSchema } from '../schemas/environment.js';
-import { tenantSchema } from '../schemas/tenant.js';
+import { createAjv, INPUT_SCHEMAS } from './ajv-setup.js';
+import { loadPrecompiled } from './compile-validators.js';
 import { closestMatch } from './did-you-mean.js';
 
-// ajv-formats is CommonJS; under NodeNext its default export is the module object.
-const addFormats = addFormatsModule.default as unknown as typeof addFormatsModule.default.default;
-
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false });
-addFormats(ajv, ['email', 'uri', 'date']);
-ajv.addFormat('ipv4-cidr', /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/);
-
-/** Compiled on first use: a run whose Kommune files all come from the parse cache never compiles the tenant schema. */
-const compiled = new Map<'tenant' | 'environment', ValidateFunction>();
+/**
+ * On first use: the validators compiled at build time (compile-validators.ts) when they were built
+ * from these schemas, else compiled now; a run whose files all come from the parse cache needs neither.
+ */
+const validators = new Map<'tenant' | 'environment', ValidateFunction>();
+let precompiled: ReturnType<typeof loadPrecompiled> | null = null;
 function validatorFor(kind: 'tenant' | 'environment'): ValidateFunction {
-  let validate = compiled.get(kind);
+  let validate = validators.get(kind);
   if (!validate) {
-    validate = ajv.compile(kind === 'tenant' ? tenantSchema : environmentSchema);
-    compiled.set(kind, validate);
+    if (precompiled === null) precompiled = loadPrecompiled(import.meta.url);
+    validate = precompiled?.[kind] ?? createAjv().compile(INPUT_SCHEMAS[kind]);
+    validators.set(kind, validate);
   }
   return validate;
+}
+
+/** Whether this build checks with the validators compiled at build time (for the tests). */
+export function usesPrecompiledValidators(): boolean {
+  validatorFor('tenant');
+  return precompiled !== undefined && precompiled !== null;
 }
 
 /** Hints for fields whose rules are easier to explain than to read from a pattern. */
