@@ -25,6 +25,19 @@ export interface FleetResult {
  */
 export async function loadFleet(source: InputSource, today: string, cache?: ParseCache, only?: readonly string[]): Promise<FleetResult> {
   const loaded = await loadInputs(source, cache);
+  const validated = validateLoaded(loaded, today, cache);
+  const inputKeys = cache ? loaded.cacheKeys : undefined;
+  if (!validated.docs) return { diagnostics: validated.diagnostics, inputKeys };
+  return { fleet: resolveFleet(validated.docs, only), diagnostics: validated.diagnostics, inputKeys };
+}
+
+/**
+ * validate, through the parse cache when given: a set of inputs validated before (without an
+ * error) is not validated again, and the cache learns the set and the files that passed their own
+ * checks. Onboarding validates the fleet with its new files this way, so the generate after it
+ * finds that set.
+ */
+export function validateLoaded(loaded: LoadedInputs, today: string, cache?: ParseCache): ValidatedInputs {
   const setKey = cache && validatedSetKey(loaded, today);
   const known = setKey ? (cache!.get(setKey) as readonly Diagnostic[] | undefined) : undefined;
   const validated = known ? validatedBefore(loaded, known) : validateInputs(loaded, today);
@@ -35,9 +48,7 @@ export async function loadFleet(source: InputSource, today: string, cache?: Pars
       if (!yaml.checked) cache.set(loaded.cacheKeys.get(yaml.file)!, cachedInput(yaml));
     }
   }
-  const inputKeys = cache ? loaded.cacheKeys : undefined;
-  if (!validated.docs) return { diagnostics: validated.diagnostics, inputKeys };
-  return { fleet: resolveFleet(validated.docs, only), diagnostics: validated.diagnostics, inputKeys };
+  return validated;
 }
 
 /**

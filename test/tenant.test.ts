@@ -2,6 +2,10 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { today } from '../generator/clock.js';
+import { directorySource, indexedDirectorySource, type InputSource } from '../generator/load/input-source.js';
+import { ParseCache } from '../generator/load/parse-cache.js';
+import { loadFleet } from '../generator/pipeline.js';
 import { cli, copyFleet, edit, read, snapshotTree, tempDir, write } from './helpers/fleet.js';
 
 /** 30 Kommunen as a Gemeindeverzeichnis extract: umlauts, ß, parentheses, "St.", names repeated across and within Länder. */
@@ -138,6 +142,26 @@ describe('tenant add', () => {
       '# yaml-language-server: $schema=../../schemas/tenant.schema.json\nid: sh-appen\nname: Gemeinde Appen\nags: "01056001"\nkind: Gemeinde\nenvironments: [test, prod]\nwave: canary\ncontact:\n  email: it@appen.example\n',
     );
     expect((await cli('validate', '--root', root)).stdout).toContain('ok: 23 Kommunen');
+  });
+
+  it('leaves the fleet with its new file validated: the generate after it reads only that file and validates nothing', async () => {
+    const root = copyFleet();
+    // A halted rollout warns at a position inside prod.yaml: validating would read it again.
+    edit(root, 'environments/prod.yaml', (t) => t.replace(/^rollout:\n/m, 'rollout:\n  halted:\n    reason: bad release\n'));
+    // The input index trusts no file changed less than two seconds before it was read (racily clean, as in git).
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await cli('generate', '--root', root)).code).toBe(0);
+    expect((await cli('tenant', 'add', '--root', root, '--ags', '01056001', '--name', 'Gemeinde Appen', '--env', 'test,prod')).code).toBe(0);
+    const source = indexedDirectorySource(root);
+    const reads: string[] = [];
+    const counted: InputSource = { ...source, read: (file) => (reads.push(file), source.read(file)), keys: { known: (file) => source.keys!.known(file), readNow: (file) => (reads.push(file), source.keys!.readNow(file)) } };
+    const loaded = await loadFleet(counted, today(), ParseCache.forRoot(root, root));
+    expect(reads).toEqual(['tenants/sh/sh-appen.yaml']);
+    // The same as validating from scratch.
+    const fresh = await loadFleet(directorySource(root), today());
+    expect(loaded.diagnostics).toEqual(fresh.diagnostics);
+    expect(loaded.diagnostics.map((d) => d.code)).toContain('W_HALTED');
+    expect(loaded.fleet).toEqual(fresh.fleet);
   });
 
   it('refuses an AGS that is already onboarded, an unknown wave, and a malformed AGS', async () => {

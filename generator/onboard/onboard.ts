@@ -6,7 +6,7 @@ import { deriveTenantId, MAX_ID_LENGTH } from '../domain/names.js';
 import { indexedDirectorySource, memoizedSource, withContents } from '../load/input-source.js';
 import { loadInputs } from '../load/load-inputs.js';
 import { ParseCache } from '../load/parse-cache.js';
-import { validateInputs } from '../validate/validate-inputs.js';
+import { validateLoaded } from '../pipeline.js';
 import { syncDirectory, writeFileDurably } from '../write/durable.js';
 import { renderTenantFile, tenantFilePath, type NewTenant } from './tenant-file.js';
 
@@ -103,7 +103,8 @@ export async function onboardKommunen(candidates: readonly OnboardCandidate[], o
 
   const newFiles = new Map(planned.map(({ tenant }) => [tenantFilePath(tenant.id), renderTenantFile(tenant)]));
   const encoded = new Map([...newFiles].map(([file, text]) => [file, new TextEncoder().encode(text)]));
-  const validated = validateInputs(await loadInputs(withContents(onDisk, onDisk.label, encoded), cache), options.today);
+  // Through the cache: once the files are written, the generate after this finds them parsed and the set validated.
+  const validated = validateLoaded(await loadInputs(withContents(onDisk, onDisk.label, encoded), cache), options.today, cache);
   const byFile = new Map(planned.map((p) => [tenantFilePath(p.tenant.id), p.candidate]));
   for (const d of validated.diagnostics) {
     if (d.severity !== 'error') continue;
@@ -128,5 +129,6 @@ export async function onboardKommunen(candidates: readonly OnboardCandidate[], o
     syncDirectory(path.dirname(target));
     written.push(path.relative(options.root, target).split(path.sep).join('/'));
   }
+  cache.save();
   return { written, diagnostics: validated.diagnostics.filter((d) => d.severity === 'warning') };
 }
