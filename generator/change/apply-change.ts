@@ -52,7 +52,10 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   const workDir = path.resolve(options.root);
   const release = acquireLock(workDir);
   try {
-    const prepared = await prepareGenerate({ root: options.root, outDir: path.join(workDir, 'dist'), bootstrapDir: path.join(workDir, 'argocd'), today: options.today }, new Map([...options.edits].map(([file, text]) => [file, Buffer.from(text)])));
+    // Held only until its generate takes it: the run record and the output scan (about 40 MB at
+    // 10,800 Kommunen) are garbage once the generate is done, before the plan loads its base.
+    const prepared: { generate?: PreparedGenerate } = {};
+    prepared.generate = await prepareGenerate({ root: options.root, outDir: path.join(workDir, 'dist'), bootstrapDir: path.join(workDir, 'argocd'), today: options.today }, new Map([...options.edits].map(([file, text]) => [file, Buffer.from(text)])));
     const refused = await dirty;
     if (refused) throw refused.error;
     if (options.push) await requireReachable(options.push, options.root);
@@ -63,7 +66,7 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
 }
 
 /** The change on a clean tree (when it goes to git), its generate prepared under the lock the caller holds. */
-async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: string | undefined, before: ReadonlyMap<string, Uint8Array>, prepared: PreparedGenerate): Promise<ChangeResult> {
+async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: string | undefined, before: ReadonlyMap<string, Uint8Array>, prepared: { generate?: PreparedGenerate }): Promise<ChangeResult> {
   const wantsGit = original !== undefined;
   if (options.branch) await createBranch(git, options.branch, original!);
   const undo = async () => {
@@ -77,7 +80,7 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: s
     for (const [file, text] of options.edits) writeAtomically(path.join(options.root, file), text);
     // One parse cache for the render and the plan: the base's unchanged files are the same documents.
     const parseCache = ParseCache.forRoot(path.resolve(options.root), options.root);
-    const result = await generate({ root: options.root, today: options.today, parseCache, prepared });
+    const result = await generate({ root: options.root, today: options.today, parseCache, prepared: take(prepared) });
     if (hasErrors(result.diagnostics) || !result.changes) {
       throw new UserError('the change does not validate; nothing was changed', 1, result.diagnostics, 'E_INVALID_CHANGE');
     }
@@ -115,6 +118,13 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: s
 }
 
 const MAX_LISTED_FILES = 500;
+
+/** The prepared generate, handed over once: whoever holds the holder no longer keeps it alive. */
+function take(holder: { generate?: PreparedGenerate }): PreparedGenerate | undefined {
+  const prepared = holder.generate;
+  holder.generate = undefined;
+  return prepared;
+}
 
 /** Push options cannot hold line breaks: the description is one line; the full plan is in the commit. */
 function oneLineSummary(plan: Plan): string {
