@@ -51,16 +51,19 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file)));
   const workDir = path.resolve(options.root);
   const release = acquireLock(workDir);
+  // Held only until its generate takes it: the run record and the output scan (about 40 MB at
+  // 10,800 Kommunen) are garbage once the generate is done, before the plan loads its base.
+  const prepared: { generate?: PreparedGenerate } = {};
   try {
-    // Held only until its generate takes it: the run record and the output scan (about 40 MB at
-    // 10,800 Kommunen) are garbage once the generate is done, before the plan loads its base.
-    const prepared: { generate?: PreparedGenerate } = {};
     prepared.generate = await prepareGenerate({ root: options.root, outDir: path.join(workDir, 'dist'), bootstrapDir: path.join(workDir, 'argocd'), today: options.today }, new Map([...options.edits].map(([file, text]) => [file, Buffer.from(text)])));
     const refused = await dirty;
     if (refused) throw refused.error;
     if (options.push) await requireReachable(options.push, options.root);
     return await applyPrepared(options, git, original, before, prepared);
   } finally {
+    // A change stopped before its generate (a dirty tree, an unreachable remote): its output scan
+    // would keep the process alive for a second or two more.
+    prepared.generate?.record?.close();
     release();
   }
 }

@@ -20,7 +20,10 @@ export class OutputScan {
   readonly stats: Promise<ScannedStats>;
   readonly listing: Promise<ScannedListing>;
 
-  private constructor(statsThread: Worker, listingThread: Worker) {
+  private constructor(
+    private readonly statsThread: Worker,
+    private readonly listingThread: Worker,
+  ) {
     const stats = answer<ScannedStats>();
     const listing = answer<ScannedListing>();
     this.stats = stats.promise;
@@ -36,6 +39,12 @@ export class OutputScan {
       // Kept referenced: a run that only waits for these answers must not end before they come.
       thread.on('exit', () => its.reject(new Error('the output scan ended without an answer')));
     }
+  }
+
+  /** Stops both threads (a run that ends before it needs their answers); the answers reject. */
+  stop(): void {
+    void this.statsThread.terminate();
+    void this.listingThread.terminate();
   }
 
   /** Starts reading `dirs`: the stats of `recorded` (per tree, the record's paths in its order) and, beside it, the listing. */

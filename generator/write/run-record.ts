@@ -75,6 +75,11 @@ export class RunRecord {
     return new RunRecord(data, dirs, statSync(recordPath(workDir, dirs)).mtimeMs);
   }
 
+  /** Stops reading the output folders: for a run that ends without rendering (a change refused before it writes). */
+  close(): void {
+    this.scan.stop();
+  }
+
   /** Waits for the size and mtime of every recorded file; without them (the scan stopped) each file is stat'ed when asked. */
   async scannedStats(): Promise<void> {
     try {
