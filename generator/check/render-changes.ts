@@ -57,13 +57,10 @@ export function renderChanges(base: ResolvedFleet, head: ResolvedFleet, options:
         }
       }
     }
-    const kommunen: Record<Side, Map<string, { env: ResolvedEnvironment; k: ResolvedKommune; inputKey?: string }>> = { base: new Map(), head: new Map() };
-    const unitOf = new Map<object, KommuneUnit>();
-    const unit = (side: Side, entry: { env: ResolvedEnvironment; k: ResolvedKommune }) => {
-      let known = unitOf.get(entry);
-      if (!known) unitOf.set(entry, (known = templates[side].unit(entry.env, entry.k)));
-      return known;
-    };
+    type Entry = { readonly env: ResolvedEnvironment; readonly k: ResolvedKommune; readonly inputKey?: string; unit?: KommuneUnit };
+    const kommunen: Record<Side, Map<string, Entry>> = { base: new Map(), head: new Map() };
+    // Taken only for a Kommune whose input keys differ between the sides.
+    const unit = (side: Side, entry: Entry) => (entry.unit ??= templates[side].unit(entry.env, entry.k));
     for (const side of ['base', 'head'] as const) {
       const env = envs[side];
       const scopes = env && inputScopes(env, options.inputKeys?.[side]);

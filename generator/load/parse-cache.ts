@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { cacheFile, generatorCodeHash } from '../cache-dir.js';
+import { deepFreeze } from '../deep-freeze.js';
 
 /**
  * Input files as parsed and checked before, by kind and the git blob id of their bytes. A nationwide run
@@ -86,12 +87,4 @@ export class ParseCache {
     this.stored = this.used.size;
     this.added = false;
   }
-}
-
-/** Freezes a parsed value and everything in it (an already frozen object was frozen here, whole). */
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const v of Object.values(value)) deepFreeze(v);
-  return value;
 }

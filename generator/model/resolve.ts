@@ -1,5 +1,6 @@
 import { appSetKey, assignCanaries, type CanaryCandidate } from './canaries.js';
 import { secretsFor, type KommuneSecret } from './secrets.js';
+import { deepFreeze } from '../deep-freeze.js';
 import { landByCode, type LandCode } from '../domain/laender.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
@@ -226,14 +227,6 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze({});
 const NO_ADDRESSES: readonly string[] = Object.freeze([]);
 /** Not a canary anywhere. A Set cannot be frozen: nothing adds to a resolved Kommune's. */
 const NO_CANARIES: ReadonlySet<string> = new Set();
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
 
 function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string, cluster: string, shared: SharedParts): ResolvedKommune {
   const land = t.id.split('-')[0] as LandCode;

@@ -48,8 +48,6 @@ export interface RenderUnit {
 export interface InputScopes {
   /** The environment file's name and document, every pin left out. */
   readonly environment: string;
-  /** App → its pin. */
-  readonly pins: ReadonlyMap<string, string>;
   /** Cluster → the names and keys of its Kommunen's files; undefined when one is not known. */
   readonly clusters: ReadonlyMap<string, string | undefined>;
 }
@@ -69,7 +67,6 @@ export function inputScopes(env: ResolvedEnvironment, fileKeys: ReadonlyMap<stri
   }
   const scopes: InputScopes = {
     environment: digestOf(['environment', env.file, fingerprintJson({ ...env.doc, apps })]),
-    pins: new Map(Object.entries(env.doc.apps).map(([name, app]) => [name, app.version])),
     clusters: new Map([...byCluster].map(([cluster, parts]) => [cluster, parts && digestOf(parts)])),
   };
   scopesOf.set(env, { fileKeys, scopes });
@@ -182,7 +179,7 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
       const users = own.filter((i) => env.kommunen[i]!.apps.some((a) => a.name === app));
       const key = `appset:${env.name}/${cluster.name}/${app}`;
       const fingerprint = once(() => digestOf(['appset', environmentDigest(), cluster.name, app, fingerprintJson(env.doc.apps[app]), ...users.flatMap((i) => [coreDigest(i), appJson(i, app)])]));
-      plans.push({ kind: 'appset', key, inputKey: inputKey(key, scopes?.pins.get(app), kommunen), fingerprint, cluster, app, own: users });
+      plans.push({ kind: 'appset', key, inputKey: inputKey(key, env.doc.apps[app]?.version, kommunen), fingerprint, cluster, app, own: users });
     }
   }
   return plans;
