@@ -44,8 +44,8 @@ export function validateLoaded(loaded: LoadedInputs, today: string, cache?: Pars
   if (setKey && !known && validated.docs) cache!.set(setKey, validated.diagnostics);
   if (cache) {
     for (const yaml of validated.checkedFiles) {
-      // A file that came from the cache is in it already (and its positions were never parsed).
-      if (!yaml.checked) cache.set(loaded.cacheKeys.get(yaml.file)!, cachedInput(yaml));
+      // A file from the cache is in it already, but learns its positions once a diagnostic parsed them.
+      if (!yaml.checked || (!yaml.topLevel && yaml.positionsParsed)) cache.set(loaded.cacheKeys.get(yaml.file)!, cachedInput(yaml));
     }
   }
   return validated;

@@ -45,6 +45,7 @@ describe('positions of a file from the parse cache', () => {
         value: parsed.value,
         checked: true,
         topLevel: cached.topLevel,
+        positionsParsed: false,
         get doc(): never {
           throw new Error(`${file} was parsed for a top-level position`);
         },

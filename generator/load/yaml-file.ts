@@ -1,5 +1,6 @@
 import { isCollection, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
+import { fastYamlValue } from './fast-yaml.js';
 
 export const MAX_INPUT_BYTES = 1024 * 1024;
 /** Alias expansions allowed in one file; far above honest use, far below a billion laughs. */
@@ -18,6 +19,8 @@ export interface YamlFile {
   readonly checked?: boolean;
   /** For a file from the parse cache: where its top-level keys and their values are (`topLevelPositions`). */
   readonly topLevel?: TopLevelPositions;
+  /** Whether `doc` and `lines` are parsed already (a file read without positions parses them when first asked). */
+  readonly positionsParsed: boolean;
 }
 
 /**
@@ -59,6 +62,9 @@ export function parseYamlFile(file: string, bytes: Uint8Array): { yaml?: YamlFil
     const col = offset - before.lastIndexOf('\n');
     return { diagnostics: [at('E_NOT_UTF8', `byte 0x${bytes[offset]?.toString(16)} is not valid UTF-8`, 'save the file as UTF-8 (it looks like Latin-1 or Windows-1252)', line, col)] };
   }
+  // Most files read fast, without positions; the yaml package parses the rest, and says what is wrong.
+  const fast = fastYamlValue(text);
+  if (fast !== undefined) return { yaml: yamlFileWithoutPositions(file, () => text, fast), diagnostics: [] };
   const { doc, lines } = parseWithPositions(text);
   const diagnostics: Diagnostic[] = [];
   // A tab in the indentation throws the parser off; what it reports after that (a "duplicate key"
@@ -77,7 +83,7 @@ export function parseYamlFile(file: string, bytes: Uint8Array): { yaml?: YamlFil
   } catch (error) {
     return { diagnostics: [at('E_YAML_ALIAS', (error as Error).message, 'do not use YAML anchors and aliases to repeat content many times')] };
   }
-  return { yaml: { file, text, doc, lines, value }, diagnostics };
+  return { yaml: { file, text, doc, lines, value, positionsParsed: true }, diagnostics };
 }
 
 function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCounter } {
@@ -91,17 +97,25 @@ function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCo
  * git blob id is not even read before that).
  */
 export function checkedYamlFile(file: string, bytes: () => Uint8Array, value: unknown, topLevel?: TopLevelPositions): YamlFile {
+  return yamlFileWithoutPositions(file, () => new TextDecoder('utf-8').decode(bytes()), value, { checked: true, topLevel });
+}
+
+/** A file whose value is known and whose positions are parsed when first asked for. */
+function yamlFileWithoutPositions(file: string, decode: () => string, value: unknown, cached?: { checked: true; topLevel?: TopLevelPositions }): YamlFile {
   let text: string | undefined;
   let parsed: { doc: Document.Parsed; lines: LineCounter } | undefined;
-  const parse = () => (parsed ??= parseWithPositions((text ??= new TextDecoder('utf-8').decode(bytes()))));
+  const parse = () => (parsed ??= parseWithPositions((text ??= decode())));
   return {
     file,
     get text() {
-      return (text ??= new TextDecoder('utf-8').decode(bytes()));
+      return (text ??= decode());
     },
     value,
-    checked: true,
-    topLevel,
+    checked: cached?.checked,
+    topLevel: cached?.topLevel,
+    get positionsParsed() {
+      return parsed !== undefined;
+    },
     get doc() {
       return parse().doc;
     },
