@@ -2,11 +2,11 @@ import type { Diagnostic } from './diagnostics.js';
 import type { InputSource } from './load/input-source.js';
 import { cachedInput, loadInputs, type LoadedInputs } from './load/load-inputs.js';
 import type { ParseCache } from './load/parse-cache.js';
-import { resolveFleet, type ResolvedFleet } from './model/resolve.js';
-import { digestOf } from './render/fingerprint.js';
+import { resolveFleet, withoutPins, type ResolvedFleet } from './model/resolve.js';
+import { digestOf, fingerprintJson } from './render/fingerprint.js';
 import type { EnvironmentDoc } from './schemas/environment.js';
 import type { TenantDoc } from './schemas/tenant.js';
-import { validateInputs, type ValidatedInputs } from './validate/validate-inputs.js';
+import { validateInputs, type RememberPart, type ValidatedInputs, type ValidationPart } from './validate/validate-inputs.js';
 
 export interface FleetResult {
   /** Set only when the inputs have no error. */
@@ -40,7 +40,7 @@ export async function loadFleet(source: InputSource, today: string, cache?: Pars
 export function validateLoaded(loaded: LoadedInputs, today: string, cache?: ParseCache): ValidatedInputs {
   const setKey = cache && validatedSetKey(loaded, today);
   const known = setKey ? (cache!.get(setKey) as readonly Diagnostic[] | undefined) : undefined;
-  const validated = known ? validatedBefore(loaded, known) : validateInputs(loaded, today);
+  const validated = known ? validatedBefore(loaded, known) : validateInputs(loaded, today, cache && rememberParts(loaded, today, cache));
   if (setKey && !known && validated.docs) cache!.set(setKey, validated.diagnostics);
   if (cache) {
     for (const yaml of validated.checkedFiles) {
@@ -67,6 +67,39 @@ function validatedSetKey(loaded: LoadedInputs, today: string): string | undefine
     parts.push(yaml.file, key);
   }
   return `v${digestOf(parts)}`;
+}
+
+/**
+ * The parts of validation (validate/validate-inputs.ts: ValidationPart) through the parse cache,
+ * keyed by what each part reads: every Kommune file by name and bytes, and
+ * - for the rules no environment owns, every environment's document without its pins;
+ * - for an environment's rules and coverage, its file's name and bytes, and the day.
+ * A bump then validates only its environment, and its plan's other side only that one too.
+ * Diagnostics placed in an environment file are not kept for the first kind: its positions could
+ * move with a pin written on the same line.
+ */
+function rememberParts(loaded: LoadedInputs, today: string, cache: ParseCache): RememberPart | undefined {
+  const kommunen: string[] = [];
+  for (const yaml of loaded.tenants) {
+    const key = loaded.cacheKeys.get(yaml.file);
+    if (key === undefined) return undefined;
+    kommunen.push(yaml.file, key);
+  }
+  const allKommunen = digestOf(kommunen);
+  const keyOf = (part: ValidationPart): string | undefined => {
+    if (part.kind === 'fleet') return `pf${digestOf([allKommunen, ...part.environments.flatMap((e) => [e.yaml.file, fingerprintJson(withoutPins(e.doc))])])}`;
+    const bytes = loaded.cacheKeys.get(part.env.yaml.file);
+    return bytes === undefined ? undefined : `p${part.kind === 'environment' ? 'e' : 'c'}${digestOf([allKommunen, today, part.env.yaml.file, bytes])}`;
+  };
+  return (part, check) => {
+    const key = keyOf(part);
+    if (key === undefined) return check();
+    const known = cache.get(key) as readonly Diagnostic[] | undefined;
+    if (known) return known;
+    const found = check();
+    if (part.kind !== 'fleet' || !found.some((d) => d.file.startsWith('environments/'))) cache.set(key, found);
+    return found;
+  };
 }
 
 /** What validateInputs gave for the same set before (it had no error): its diagnostics, and the files as they are. */

@@ -95,6 +95,14 @@ export interface InputDocs {
   readonly tenants: readonly { readonly file: string; readonly doc: TenantDoc }[];
 }
 
+/**
+ * The environment document as everything but an app's own version reads it: the pins
+ * (`apps.<app>.version`) left out. Keys of what a bump leaves as it was are made from it.
+ */
+export function withoutPins(doc: EnvironmentDoc): Readonly<Record<string, unknown>> {
+  return { ...doc, apps: Object.fromEntries(Object.entries(doc.apps).map(([name, { version: _pin, ...app }]) => [name, app])) };
+}
+
 export function effectiveApps(t: TenantDoc, e: EnvironmentDoc): string[] {
   return [...(t.apps ?? e.defaults.apps)].sort();
 }

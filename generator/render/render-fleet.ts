@@ -1,4 +1,4 @@
-import type { ResolvedCluster, ResolvedEnvironment, ResolvedFleet, ResolvedInstance, ResolvedKommune } from '../model/resolve.js';
+import { withoutPins, type ResolvedCluster, type ResolvedEnvironment, type ResolvedFleet, type ResolvedInstance, type ResolvedKommune } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import { renderBootstrap } from './argocd-bootstrap.js';
 import { renderClusterAddons, renderPlatformProjects } from './cluster-addons.js';
@@ -57,7 +57,6 @@ export function inputScopes(env: ResolvedEnvironment, fileKeys: ReadonlyMap<stri
   if (!fileKeys) return undefined;
   const known = scopesOf.get(env);
   if (known?.fileKeys === fileKeys) return known.scopes;
-  const apps = Object.fromEntries(Object.entries(env.doc.apps).map(([name, { version: _pin, ...app }]) => [name, app]));
   const byCluster = new Map<string, string[] | undefined>(env.clusters.map((c) => [c.name, []]));
   for (const k of env.kommunen) {
     const key = fileKeys.get(k.file);
@@ -66,7 +65,7 @@ export function inputScopes(env: ResolvedEnvironment, fileKeys: ReadonlyMap<stri
     else parts.push(k.file, key);
   }
   const scopes: InputScopes = {
-    environment: digestOf(['environment', env.file, fingerprintJson({ ...env.doc, apps })]),
+    environment: digestOf(['environment', env.file, fingerprintJson(withoutPins(env.doc))]),
     clusters: new Map([...byCluster].map(([cluster, parts]) => [cluster, parts && digestOf(parts)])),
   };
   scopesOf.set(env, { fileKeys, scopes });

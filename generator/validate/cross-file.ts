@@ -15,22 +15,27 @@ export interface ShapedFile<T> {
 /** Kubernetes allows 63 characters in a label value and we keep Application names to that too. */
 const MAX_NAME = 63;
 
-/**
- * Rules that need more than one file, or more than the schema can say.
- * `today` is passed in (YYYY-MM-DD) so expiry checks are reproducible.
- */
-export function checkCrossFile(
-  environments: readonly ShapedFile<EnvironmentDoc>[],
-  tenants: readonly ShapedFile<TenantDoc>[],
-  today: string,
-): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const report = (file: ShapedFile<unknown>, path: PathSegment[], code: string, message: string, hint: string, severity: 'error' | 'warning' = 'error', useKey = false) => {
+type Reporter = (file: ShapedFile<unknown>, path: PathSegment[], code: string, message: string, hint: string, severity?: 'error' | 'warning', useKey?: boolean) => void;
+
+/** A report function that collects into `out`, at the position of `path` in the file. */
+function reporter(out: Diagnostic[]): Reporter {
+  return (file, path, code, message, hint, severity = 'error', useKey = false) => {
     const pos = positionOf(file.yaml, path, useKey);
     out.push({ code, severity, message, file: file.yaml.file, line: pos.line, col: pos.col, hint });
   };
-  const where = (file: ShapedFile<unknown>, path: PathSegment[]) => `${file.yaml.file}:${positionOf(file.yaml, path).line}`;
+}
 
+const where = (file: ShapedFile<unknown>, path: PathSegment[]) => `${file.yaml.file}:${positionOf(file.yaml, path).line}`;
+
+/**
+ * Rules across files that no single environment owns: each Kommune's own fields, ids, AGS and
+ * names unique across the fleet, the environments a Kommune names exist, its values are for apps it
+ * runs somewhere, cluster names unique across environments. They read no pin (`apps.<app>.version`)
+ * and no date, so a bump leaves their result as it was (pipeline.ts remembers it).
+ */
+export function checkAcrossEnvironments(environments: readonly ShapedFile<EnvironmentDoc>[], tenants: readonly ShapedFile<TenantDoc>[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = reporter(out);
   const envByName = new Map<string, ShapedFile<EnvironmentDoc>>();
   const clusterOwner = new Map<string, ShapedFile<EnvironmentDoc>>();
   for (const env of environments) {
@@ -40,18 +45,12 @@ export function checkCrossFile(
       if (other && other !== env) report(env, ['clusters', i, 'name'], 'E_DUPLICATE_CLUSTER', `cluster name ${c.name} is also used in ${other.yaml.file}`, 'cluster names are unique across environments, e.g. prefix them with the environment');
       clusterOwner.set(c.name, env);
     });
-    checkEnvironment(env, report, today, tenants);
-    const expected = env.yaml.file.replace(/^environments\//, '').replace(/\.yaml$/, '');
-    if (env.doc.name !== expected) {
-      report(env, ['name'], 'E_ENV_NAME', `environment name "${env.doc.name}" does not match its file name`, `rename the file to environments/${env.doc.name}.yaml or set name: ${expected}`);
-    }
     envByName.set(env.doc.name, env);
   }
 
   const firstById = new Map<string, ShapedFile<TenantDoc>>();
   const firstByAgs = new Map<string, ShapedFile<TenantDoc>>();
   const firstByName = new Map<string, ShapedFile<TenantDoc>>();
-  const firstByHost = new Map<string, { tenant: ShapedFile<TenantDoc>; env: string }>();
 
   for (const tenant of tenants) {
     const t = tenant.doc;
@@ -76,24 +75,39 @@ export function checkCrossFile(
     else firstByName.set(nameKey, tenant);
 
     t.environments.forEach((envName, i) => {
-      const env = envByName.get(envName);
-      if (!env) {
-        const guess = closestMatch(envName, [...envByName.keys()]);
-        report(tenant, ['environments', i], 'E_UNKNOWN_ENV', `environment "${envName}" does not exist`, guess ? `did you mean "${guess}"?` : `known environments: ${[...envByName.keys()].join(', ')}`);
-        return;
-      }
-      checkTenantInEnvironment(tenant, env, report);
-      const hostname = hostnameFor(t, env.doc);
-      const hostKey = `${envName}/${hostname}`;
-      const dupHost = firstByHost.get(hostKey);
-      if (dupHost) report(tenant, t.hostname ? ['hostname'] : ['id'], 'E_DUPLICATE_HOSTNAME', `hostname ${hostname} in ${envName} is used by ${where(dupHost.tenant, ['hostname'])} and ${where(tenant, ['hostname'])}`, 'each Kommune needs its own hostname');
-      else firstByHost.set(hostKey, { tenant, env: envName });
+      if (envByName.has(envName)) return;
+      const guess = closestMatch(envName, [...envByName.keys()]);
+      report(tenant, ['environments', i], 'E_UNKNOWN_ENV', `environment "${envName}" does not exist`, guess ? `did you mean "${guess}"?` : `known environments: ${[...envByName.keys()].join(', ')}`);
     });
 
     const apps = new Set(t.environments.flatMap((e) => (envByName.get(e) ? effectiveApps(t, envByName.get(e)!.doc) : [])));
     for (const app of Object.keys(t.values ?? {})) {
       if (!apps.has(app)) report(tenant, ['values', app], 'E_UNKNOWN_APP', `values for "${app}", which this Kommune does not run`, `it runs: ${[...apps].sort().join(', ') || 'nothing'}`, 'error', true);
     }
+  }
+  return out;
+}
+
+/**
+ * The rules of one environment and the Kommunen that name it (`tenants` holds only those): its
+ * own consistency and expiry dates (`today`, YYYY-MM-DD, passed in so they are reproducible), and
+ * each Kommune's apps, wave, size, cluster and hostname there.
+ */
+export function checkEnvironmentRules(env: ShapedFile<EnvironmentDoc>, tenants: readonly ShapedFile<TenantDoc>[], today: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = reporter(out);
+  checkEnvironment(env, report, today, tenants);
+  const expected = env.yaml.file.replace(/^environments\//, '').replace(/\.yaml$/, '');
+  if (env.doc.name !== expected) {
+    report(env, ['name'], 'E_ENV_NAME', `environment name "${env.doc.name}" does not match its file name`, `rename the file to environments/${env.doc.name}.yaml or set name: ${expected}`);
+  }
+  const firstByHost = new Map<string, ShapedFile<TenantDoc>>();
+  for (const tenant of tenants) {
+    checkTenantInEnvironment(tenant, env, report);
+    const hostname = hostnameFor(tenant.doc, env.doc);
+    const dupHost = firstByHost.get(hostname);
+    if (dupHost) report(tenant, tenant.doc.hostname ? ['hostname'] : ['id'], 'E_DUPLICATE_HOSTNAME', `hostname ${hostname} in ${env.doc.name} is used by ${where(dupHost, ['hostname'])} and ${where(tenant, ['hostname'])}`, 'each Kommune needs its own hostname');
+    else firstByHost.set(hostname, tenant);
   }
   return out;
 }
@@ -144,9 +158,7 @@ export function checkTenantFields(tenant: ShapedFile<Partial<TenantDoc>>): Diagn
 /** The key of every app's Helm values that the generator fills (render/kommune-apps.ts). */
 export const GENERATOR_OWNED_KEY = 'ozg';
 
-type Report = (file: ShapedFile<unknown>, path: PathSegment[], code: string, message: string, hint: string, severity?: 'error' | 'warning', useKey?: boolean) => void;
-
-function checkTenantInEnvironment(tenant: ShapedFile<TenantDoc>, env: ShapedFile<EnvironmentDoc>, report: Report): void {
+function checkTenantInEnvironment(tenant: ShapedFile<TenantDoc>, env: ShapedFile<EnvironmentDoc>, report: Reporter): void {
   const t = tenant.doc;
   const e = env.doc;
   const catalogue = Object.keys(e.apps);
@@ -190,7 +202,7 @@ function checkTenantInEnvironment(tenant: ShapedFile<TenantDoc>, env: ShapedFile
   }
 }
 
-function checkEnvironment(env: ShapedFile<EnvironmentDoc>, report: Report, today: string, tenants: readonly ShapedFile<TenantDoc>[]): void {
+function checkEnvironment(env: ShapedFile<EnvironmentDoc>, report: Reporter, today: string, tenants: readonly ShapedFile<TenantDoc>[]): void {
   const e = env.doc;
   const seen = (items: readonly { name: string }[], path: string, code: string) => {
     const names = new Set<string>();

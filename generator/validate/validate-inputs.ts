@@ -4,7 +4,7 @@ import type { YamlFile } from '../load/yaml-file.js';
 import type { InputDocs } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
-import { checkCrossFile, checkTenantFields, type ShapedFile } from './cross-file.js';
+import { checkAcrossEnvironments, checkEnvironmentRules, checkTenantFields, type ShapedFile } from './cross-file.js';
 import { checkShape, wellFormedFields } from './schema.js';
 import { checkNotifications } from './notifications.js';
 import { checkRenovatePins } from './renovate-pins.js';
@@ -22,8 +22,22 @@ export interface ValidatedInputs {
   readonly checkedFiles: readonly YamlFile[];
 }
 
+/**
+ * The rules across files come in parts: those no environment owns, and per environment its own
+ * rules and, once nothing else is wrong, its canary coverage. Each part reads only what its
+ * `ValidationPart` names (and all Kommune files), so a caller may give a part's diagnostics from
+ * an earlier run on the same inputs (pipeline.ts): a bump of prod leaves dev's and test's parts as
+ * they were, and the other side of its plan too.
+ */
+export type ValidationPart =
+  | { readonly kind: 'fleet'; readonly environments: readonly ShapedFile<EnvironmentDoc>[] }
+  | { readonly kind: 'environment' | 'coverage'; readonly env: ShapedFile<EnvironmentDoc> };
+export type RememberPart = (part: ValidationPart, check: () => Diagnostic[]) => readonly Diagnostic[];
+
+const checkEachTime: RememberPart = (_part, check) => check();
+
 /** Schema per file, then secrets, then the rules across files. Collects everything before failing. */
-export function validateInputs(inputs: LoadedInputs, today: string): ValidatedInputs {
+export function validateInputs(inputs: LoadedInputs, today: string, remember: RememberPart = checkEachTime): ValidatedInputs {
   const diagnostics: Diagnostic[] = [...inputs.diagnostics];
   const environments: ShapedFile<EnvironmentDoc>[] = [];
   const tenants: ShapedFile<TenantDoc>[] = [];
@@ -52,10 +66,14 @@ export function validateInputs(inputs: LoadedInputs, today: string): ValidatedIn
     ...inputs.environments.filter((y) => !environments.some((e) => e.yaml === y)).map((y) => y.file),
     ...inputs.diagnostics.map((d) => d.file).filter((f) => f.startsWith('environments/')),
   ].map((f) => f.replace(/^environments\//, '').replace(/\.yaml$/, ''));
-  const cross = [...checkCrossFile(environments, tenants, today), ...checkNotifications(environments), ...checkWindows(environments, tenants), ...checkSecretReferences(environments, tenants)];
+  const cross = [...remember({ kind: 'fleet', environments }, () => [...checkAcrossEnvironments(environments, tenants), ...checkNotifications(environments)])];
+  const tenantsIn = environments.map((env) => tenants.filter((t) => t.doc.environments.includes(env.doc.name)));
+  environments.forEach((env, i) => {
+    cross.push(...remember({ kind: 'environment', env }, () => [...checkEnvironmentRules(env, tenantsIn[i]!, today), ...checkWindows([env], tenantsIn[i]!), ...checkSecretReferences([env], tenantsIn[i]!)]));
+  });
   diagnostics.push(...cross.filter((d) => !(d.code === 'E_UNKNOWN_ENV' && brokenEnvironments.some((e) => d.message.startsWith(`environment "${e}"`)))));
   // Placement needs valid inputs: the canary check runs once everything else passed.
-  if (!hasErrors(diagnostics)) diagnostics.push(...checkRolloutCoverage(environments, tenants));
+  if (!hasErrors(diagnostics)) environments.forEach((env, i) => diagnostics.push(...remember({ kind: 'coverage', env }, () => checkRolloutCoverage([env], tenantsIn[i]!))));
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted, checkedFiles };
   return {
