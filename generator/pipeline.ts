@@ -4,8 +4,6 @@ import { cachedInput, loadInputs, type LoadedInputs } from './load/load-inputs.j
 import type { ParseCache } from './load/parse-cache.js';
 import { resolveFleet, withoutPins, type ResolvedFleet } from './model/resolve.js';
 import { digestOf, fingerprintJson } from './render/fingerprint.js';
-import type { EnvironmentDoc } from './schemas/environment.js';
-import type { TenantDoc } from './schemas/tenant.js';
 import { validateInputs, type RememberPart, type ValidatedInputs, type ValidationPart } from './validate/validate-inputs.js';
 
 export interface FleetResult {
@@ -32,16 +30,14 @@ export async function loadFleet(source: InputSource, today: string, cache?: Pars
 }
 
 /**
- * validate, through the parse cache when given: a set of inputs validated before (without an
- * error) is not validated again, and the cache learns the set and the files that passed their own
- * checks. Onboarding validates the fleet with its new files this way, so the generate after it
- * finds that set.
+ * validate, through the parse cache when given: each part of the rules across files that was
+ * checked before on the same inputs gives its diagnostics again (`rememberParts`), and the cache
+ * learns the parts and the files that passed their own checks. A generate with nothing changed,
+ * the plan right after it and `status` validate nothing again; a bump, only its environment;
+ * onboarding leaves the set with its new files behind for the generate after it.
  */
 export function validateLoaded(loaded: LoadedInputs, today: string, cache?: ParseCache): ValidatedInputs {
-  const setKey = cache && validatedSetKey(loaded, today);
-  const known = setKey ? (cache!.get(setKey) as readonly Diagnostic[] | undefined) : undefined;
-  const validated = known ? validatedBefore(loaded, known) : validateInputs(loaded, today, cache && rememberParts(loaded, today, cache));
-  if (setKey && !known && validated.docs) cache!.set(setKey, validated.diagnostics);
+  const validated = validateInputs(loaded, today, cache && rememberParts(loaded, today, cache));
   if (cache) {
     for (const yaml of validated.checkedFiles) {
       // A file from the cache is in it already, but learns its positions once a diagnostic parsed them.
@@ -52,31 +48,13 @@ export function validateLoaded(loaded: LoadedInputs, today: string, cache?: Pars
 }
 
 /**
- * The parse cache's key of a whole set of inputs that validated before: every file by name and by
- * the key of its bytes, and the day (expiry rules read it). The rules across files read nothing
- * else, and the cache is void under other code, so the same key gives the same diagnostics. A plan
- * right after a generate finds both its sides validated, `status` the fleet `generate` validated.
- * Undefined when a file was unreadable or did not parse: such a set is validated every time.
- */
-function validatedSetKey(loaded: LoadedInputs, today: string): string | undefined {
-  if (loaded.diagnostics.length > 0) return undefined;
-  const parts = [today];
-  for (const yaml of [...loaded.environments, ...loaded.tenants]) {
-    const key = loaded.cacheKeys.get(yaml.file);
-    if (key === undefined) return undefined;
-    parts.push(yaml.file, key);
-  }
-  return `v${digestOf(parts)}`;
-}
-
-/**
  * The parts of validation (validate/validate-inputs.ts: ValidationPart) through the parse cache,
  * keyed by what each part reads: every Kommune file by name and bytes, and
  * - for the rules no environment owns, every environment's document without its pins;
  * - for an environment's rules and coverage, its file's name and bytes, and the day.
- * A bump then validates only its environment, and its plan's other side only that one too.
- * Diagnostics placed in an environment file are not kept for the first kind: its positions could
- * move with a pin written on the same line.
+ * The cache is void under other code, so the same key gives the same diagnostics. Diagnostics
+ * placed in an environment file are not kept for the first kind: their positions could move with
+ * a pin written on the same line. Undefined (validate everything) when a Kommune file has no key.
  */
 function rememberParts(loaded: LoadedInputs, today: string, cache: ParseCache): RememberPart | undefined {
   const kommunen: string[] = [];
@@ -99,18 +77,6 @@ function rememberParts(loaded: LoadedInputs, today: string, cache: ParseCache): 
     const found = check();
     if (part.kind !== 'fleet' || !found.some((d) => d.file.startsWith('environments/'))) cache.set(key, found);
     return found;
-  };
-}
-
-/** What validateInputs gave for the same set before (it had no error): its diagnostics, and the files as they are. */
-function validatedBefore(loaded: LoadedInputs, diagnostics: readonly Diagnostic[]): ValidatedInputs {
-  return {
-    diagnostics,
-    checkedFiles: [...loaded.environments, ...loaded.tenants],
-    docs: {
-      environments: loaded.environments.map((y) => ({ file: y.file, doc: y.value as EnvironmentDoc })),
-      tenants: loaded.tenants.map((y) => ({ file: y.file, doc: y.value as TenantDoc })),
-    },
   };
 }
 
