@@ -40,8 +40,8 @@ export function validateLoaded(loaded: LoadedInputs, today: string, cache?: Pars
   const validated = validateInputs(loaded, today, cache && rememberParts(loaded, today, cache));
   if (cache) {
     for (const yaml of validated.checkedFiles) {
-      // A file from the cache is in it already, but learns its positions once a diagnostic parsed them.
-      if (!yaml.checked || (!yaml.topLevel && yaml.positionsParsed)) cache.set(loaded.cacheKeys.get(yaml.file)!, cachedInput(yaml));
+      // A file from the cache is in it already (the cache keeps the first entry of a key).
+      if (!yaml.checked) cache.set(loaded.cacheKeys.get(yaml.file)!, cachedInput(yaml));
     }
   }
   return validated;

@@ -6,13 +6,13 @@ import { checkedYamlFile, parseYamlFile, topLevelPositions, type TopLevelPositio
 /** What the parse cache keeps of an input file that passed its own checks. */
 interface CachedInput {
   readonly value: unknown;
-  /** Kept once the file's positions were parsed (a diagnostic asked for one, or it was read the slow way). */
+  /** Kept when the run that first read the file parsed its positions (a diagnostic asked for one, or it was read the slow way). */
   readonly topLevel?: TopLevelPositions;
 }
 
-/** The parse cache's entry for a file that passed its own checks. */
+/** The parse cache's entry for a freshly read file that passed its own checks. */
 export function cachedInput(yaml: YamlFile): CachedInput {
-  return { value: yaml.value, topLevel: yaml.topLevel ?? (yaml.positionsParsed ? topLevelPositions(yaml) : undefined) };
+  return { value: yaml.value, topLevel: yaml.positionsParsed ? topLevelPositions(yaml) : undefined };
 }
 
 /** Every input file, parsed, before any rule has looked at its content. */
