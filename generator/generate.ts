@@ -100,7 +100,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       throw error;
     }
     const changes = await writer.commit();
-    if (fingerprint) await recordRun(workDir, dirs, fingerprint, writer.files(), record);
+    if (fingerprint) {
+      const folders = (await record?.scannedFolders()) ?? writer.foldersListed();
+      await recordRun(workDir, dirs, fingerprint, writer.files(), record, { before: folders, touched: await writer.touchedFolders() });
+    }
     return { diagnostics, changes, fleet, inputKeys, source };
   } finally {
     release();

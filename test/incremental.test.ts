@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -188,4 +188,39 @@ describe('the installed CLI, each run a process of its own', () => {
     expect(repair.stdout).toMatch(/^generated: 1 written, 0 removed, \d+ unchanged$/m);
     expect(onDisk(root)).toEqual(rendered);
   });
+
+  it('files added by hand are found below folders the record trusts, in an empty folder it recorded too', () => {
+    const root = copyFleet();
+    const kiel = 'tenants/sh/sh-kiel.yaml';
+    const generate = () => {
+      const result = run(root);
+      expect(result.status, result.stderr).toBe(0);
+      return result.stdout;
+    };
+    generate();
+    const rendered = onDisk(root);
+    // An empty folder, and a stray file deep below folders the first run wrote and recorded.
+    mkdirSync(path.join(root, 'dist/prod/extra'));
+    write(root, 'dist/prod/kommunen/sh-kiel/stray.yaml', 'kind: ConfigMap\n');
+    // Folders count as unchanged only once their ctime is two seconds old (coarse clocks).
+    sleepMs(2100);
+    // A Kommune edit makes this run render and record, the settled empty folder included.
+    write(root, kiel, read(root, kiel).replace('name: Landeshauptstadt Kiel', 'name: Kiel'));
+    expect(generate()).toMatch(/ 1 removed, /);
+    expect(existsSync(path.join(root, 'dist/prod/kommunen/sh-kiel/stray.yaml'))).toBe(false);
+    // The empty folder is now in the record; its parent did not change since, so only the ctime
+    // of the folder itself shows the new file.
+    write(root, 'dist/prod/extra/stray.yaml', 'kind: ConfigMap\n');
+    expect(generate()).toMatch(/^generated: 0 written, 1 removed, /m);
+    write(root, kiel, read(root, kiel).replace('name: Kiel', 'name: Landeshauptstadt Kiel'));
+    rmSync(path.join(root, 'dist/prod/kommunen/sh-kiel/baseline.yaml'));
+    generate();
+    const repaired = onDisk(root);
+    expect([...repaired.keys()].filter((f) => !rendered.has(f))).toEqual([]);
+    expect(repaired).toEqual(rendered);
+  });
 });
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

@@ -4,7 +4,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheFile, generatorCodeHash } from '../cache-dir.js';
 import { contentKey, directorySource, indexedDirectorySource, memoizedSource, withContents, type InputSource } from '../load/input-source.js';
-import { OutputScan, type ScannedListing, type ScannedStats } from './output-scan.js';
+import { OutputScan, type ScannedFolders, type ScannedListing, type ScannedStats } from './output-scan.js';
+import { decodeRecord, encodeRecord, type Column } from './record-file.js';
 import type { OwnedDir, TreeFile } from './write-tree.js';
 
 /**
@@ -15,10 +16,12 @@ import type { OwnedDir, TreeFile } from './write-tree.js';
  * mtime is not rendered again; a file
  * edited, added or removed by hand fails that comparison and is rendered anew. The whole-input
  * fingerprint lets a generate whose inputs did not change at all stop before loading the render
- * stack (`prepareGenerate`). `generate --check` and plans never use the record.
+ * stack (`prepareGenerate`). Per tree it also keeps every folder with its ctime, so that the
+ * next run lists only the folders whose entries changed (write/output-scan.ts).
+ * `generate --check` and plans never use the record.
  */
 interface RecordData {
-  readonly version: 4;
+  readonly version: 5;
   /** The generator's own code: a new version of it renders anew. */
   readonly code: string;
   /** Every input file's bytes, the date expiry rules use, the output folders. */
@@ -27,18 +30,22 @@ interface RecordData {
   readonly units: readonly string[];
   readonly unitFingerprints: readonly string[];
   readonly unitInputKeys: readonly string[];
-  /** Per tree, its files in columns (tens of thousands of them: arrays parse several times faster than an object per file). */
+  /** Per tree, its files and folders in columns (write/record-file.ts). */
   readonly trees: Readonly<Record<string, TreeColumns>>;
 }
 
 interface TreeColumns {
   readonly paths: readonly string[];
-  readonly sizes: readonly number[];
-  readonly mtimes: readonly number[];
+  readonly sizes: ArrayLike<number>;
+  readonly mtimes: ArrayLike<number>;
   /** Of each file's content. */
   readonly fingerprints: readonly string[];
   /** Index into `units`. */
-  readonly units: readonly number[];
+  readonly units: ArrayLike<number>;
+  /** Every folder of the tree ('' is the tree itself), relative with forward slashes. */
+  readonly folders: readonly string[];
+  /** Each folder's ctime when its entries were as recorded; -1 when unknown (it is listed again). */
+  readonly folderCtimes: ArrayLike<number>;
 }
 
 /** The record of the last run, as the render asks it (check/render-outputs.ts: OutputRecord). */
@@ -56,12 +63,16 @@ export class RunRecord {
     /** The record file's own mtime (see `untouched`). */
     private readonly recordedAt: number,
   ) {
-    for (const [tree, columns] of Object.entries(data.trees)) this.index.set(tree, new Map(columns.paths.map((p, i) => [p, i])));
-    data.units.forEach((unit, i) => {
-      this.unitFingerprint.set(unit, data.unitFingerprints[i]!);
-      this.unitInputKey.set(unit, data.unitInputKeys[i]!);
-    });
-    this.scan = OutputScan.start(dirs, new Map(Object.entries(data.trees).map(([tree, columns]) => [tree, columns.paths])));
+    for (const [tree, columns] of Object.entries(data.trees)) {
+      const index = new Map<string, number>();
+      for (let i = 0; i < columns.paths.length; i++) index.set(columns.paths[i]!, i);
+      this.index.set(tree, index);
+    }
+    for (let i = 0; i < data.units.length; i++) {
+      this.unitFingerprint.set(data.units[i]!, data.unitFingerprints[i]!);
+      this.unitInputKey.set(data.units[i]!, data.unitInputKeys[i]!);
+    }
+    this.scan = OutputScan.start(dirs, new Map(Object.entries(data.trees)), recordedAt);
   }
 
   /**
@@ -93,6 +104,15 @@ export class RunRecord {
   async presentFiles(): Promise<ScannedListing | undefined> {
     try {
       return await this.scan.listing;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The folders of the output as the scan found them, with their ctimes (-1 where they changed too lately to be trusted); undefined when it stopped. */
+  async scannedFolders(): Promise<ScannedFolders | undefined> {
+    try {
+      return await this.scan.folders;
     } catch {
       return undefined;
     }
@@ -177,7 +197,10 @@ export class RunRecord {
 
 /**
  * Records a successful run: every file it rendered or kept, with the size and mtime it has now
- * (kept files as the old record had them, which the render just checked).
+ * (kept files as the old record had them, which the render just checked), and every folder with
+ * its ctime: as it was found before the commit (`folders.before`: the output scan, or the
+ * writer's own listing with no ctimes), or stat-ed now where this run wrote or removed below it
+ * (`folders.touched`). A folder whose ctime is not known is listed again by the next run.
  */
 export async function recordRun(
   workDir: string,
@@ -185,15 +208,21 @@ export async function recordRun(
   fingerprint: string,
   files: ReadonlyMap<string, ReadonlyMap<string, { readonly file: TreeFile; readonly kept: boolean }>>,
   previous?: RunRecord,
+  folders?: { readonly before: ScannedFolders; readonly touched: ReadonlyMap<string, ReadonlySet<string>> },
 ): Promise<void> {
   const units: string[] = [];
   const unitFingerprints: string[] = [];
   const unitInputKeys: string[] = [];
   const unitIndex = new Map<string, number>();
-  const trees: Record<string, TreeColumns> = {};
+  const columns = new Map<string, Column>();
   for (const owned of dirs) {
-    const columns = { paths: [] as string[], sizes: [] as number[], mtimes: [] as number[], fingerprints: [] as string[], units: [] as number[] };
-    for (const [file, { file: f, kept }] of files.get(owned.tree) ?? []) {
+    const treeFiles = files.get(owned.tree) ?? new Map<string, { readonly file: TreeFile; readonly kept: boolean }>();
+    const paths: string[] = [];
+    const sizes = new Float64Array(treeFiles.size);
+    const mtimes = new Float64Array(treeFiles.size);
+    const fingerprints: string[] = [];
+    const unitColumn = new Uint32Array(treeFiles.size);
+    for (const [file, { file: f, kept }] of treeFiles) {
       let stat = kept ? previous?.recordedStat(owned.tree, file) : undefined;
       if (!stat) {
         const now = statSync(path.join(owned.dir, file));
@@ -206,33 +235,77 @@ export async function recordRun(
         unitInputKeys.push(f.unitInputKey);
         unitIndex.set(f.unit, unit);
       }
-      columns.paths.push(file);
-      columns.sizes.push(stat[0]);
-      columns.mtimes.push(stat[1]);
-      columns.fingerprints.push(f.fingerprint);
-      columns.units.push(unit);
+      sizes[paths.length] = stat[0];
+      mtimes[paths.length] = stat[1];
+      unitColumn[paths.length] = unit;
+      paths.push(file);
+      fingerprints.push(f.fingerprint);
     }
-    trees[owned.tree] = columns;
+    const [treeFolders, folderCtimes] = recordedFolders(owned, folders?.before.get(owned.tree), folders?.touched.get(owned.tree));
+    for (const [name, column] of Object.entries({ paths, sizes, mtimes, fingerprints, units: unitColumn, folders: treeFolders, folderCtimes })) columns.set(`${owned.tree}.${name}`, column);
   }
+  columns.set('units', units).set('unitFingerprints', unitFingerprints).set('unitInputKeys', unitInputKeys);
   const target = recordPath(workDir, dirs);
   await mkdir(path.dirname(target), { recursive: true });
   // Renamed into place, not flushed: a record lost in a crash only means one full render.
   const tmp = `${target}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ version: 4, code: generatorCodeHash(), fingerprint, units, unitFingerprints, unitInputKeys, trees } satisfies RecordData));
+  writeFileSync(tmp, encodeRecord({ version: 5, code: generatorCodeHash(), fingerprint, trees: dirs.map((d) => d.tree) }, columns));
   renameSync(tmp, target);
 }
 
+/** The folders of a tree: as scanned, except those below which this run wrote or removed, stat-ed now (gone ones left out). */
+function recordedFolders(owned: OwnedDir, scanned: { readonly folders: readonly string[]; readonly ctimes: ArrayLike<number> } | undefined, touched: ReadonlySet<string> | undefined): [string[], Float64Array] {
+  if (!scanned || !touched) return [[], new Float64Array(0)];
+  const folders: string[] = [];
+  const ctimes: number[] = [];
+  for (let i = 0; i < scanned.folders.length; i++) {
+    if (touched.has(scanned.folders[i]!)) continue;
+    folders.push(scanned.folders[i]!);
+    ctimes.push(scanned.ctimes[i]!);
+  }
+  for (const folder of touched) {
+    const stat = statSync(folder === '' ? owned.dir : path.join(owned.dir, folder), { throwIfNoEntry: false });
+    if (!stat?.isDirectory()) continue;
+    folders.push(folder);
+    ctimes.push(stat.ctimeMs);
+  }
+  return [folders, Float64Array.from(ctimes)];
+}
+
 function recordPath(workDir: string, dirs: readonly OwnedDir[]): string {
-  return `${cacheFile(workDir, 'run-record', dirs.map((d) => `${d.tree}=${d.dir}`))}.json`;
+  return `${cacheFile(workDir, 'run-record', dirs.map((d) => `${d.tree}=${d.dir}`))}.bin`;
 }
 
 async function readRecord(workDir: string, dirs: readonly OwnedDir[]): Promise<RecordData | undefined> {
+  let bytes: Buffer;
   try {
-    const data = JSON.parse(await readFile(recordPath(workDir, dirs), 'utf8')) as RecordData;
-    return data.version === 4 && data.trees && data.units ? data : undefined;
+    bytes = await readFile(recordPath(workDir, dirs));
   } catch {
     return undefined;
   }
+  const decoded = decodeRecord(bytes);
+  const header = decoded?.header as { version?: unknown; code?: string; fingerprint?: string; trees?: string[] } | undefined;
+  if (!decoded || header?.version !== 5 || !Array.isArray(header.trees)) return undefined;
+  const { columns } = decoded;
+  const strings = (name: string) => (Array.isArray(columns.get(name)) ? (columns.get(name) as string[]) : undefined);
+  const numbers = (name: string) => (Array.isArray(columns.get(name)) ? undefined : (columns.get(name) as ArrayLike<number> | undefined));
+  const trees: Record<string, TreeColumns> = {};
+  for (const tree of header.trees) {
+    const paths = strings(`${tree}.paths`);
+    const sizes = numbers(`${tree}.sizes`);
+    const mtimes = numbers(`${tree}.mtimes`);
+    const fingerprints = strings(`${tree}.fingerprints`);
+    const units = numbers(`${tree}.units`);
+    const folders = strings(`${tree}.folders`);
+    const folderCtimes = numbers(`${tree}.folderCtimes`);
+    if (!paths || !sizes || !mtimes || !fingerprints || !units || !folders || !folderCtimes) return undefined;
+    trees[tree] = { paths, sizes, mtimes, fingerprints, units, folders, folderCtimes };
+  }
+  const units = strings('units');
+  const unitFingerprints = strings('unitFingerprints');
+  const unitInputKeys = strings('unitInputKeys');
+  if (!units || !unitFingerprints || !unitInputKeys || typeof header.code !== 'string' || typeof header.fingerprint !== 'string') return undefined;
+  return { version: 5, code: header.code, fingerprint: header.fingerprint, units, unitFingerprints, unitInputKeys, trees };
 }
 
 async function fingerprintInputs(source: InputSource, extra: readonly string[]): Promise<string> {

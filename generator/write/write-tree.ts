@@ -66,6 +66,10 @@ export class TreeWriter {
   private differing?: Promise<readonly number[]>;
   private unchanged = 0;
   private removed?: string[];
+  /** Per tree, the files `removed` names, relative to the tree. */
+  private readonly removedInTree = new Map<string, string[]>();
+  /** Per tree, the folders found when this writer listed the tree itself (no scan was given), and when it started. */
+  private readonly listedFolders = new Map<string, { folders: string[]; listedAt: number }>();
 
   constructor(
     private readonly workDir: string,
@@ -111,12 +115,64 @@ export class TreeWriter {
       const listed = await this.listed;
       for (const owned of this.dirs) {
         const seen = this.seen.get(owned.tree)!;
-        for (const file of listed?.get(owned.tree) ?? (await listOwnedFiles(owned))) if (!seen.has(file)) removed.push(rel(this.workDir, path.join(owned.dir, file)));
+        const inTree: string[] = [];
+        for (const file of listed?.get(owned.tree) ?? this.listTree(owned)) if (!seen.has(file)) inTree.push(file);
+        for (const file of inTree) removed.push(rel(this.workDir, path.join(owned.dir, file)));
+        this.removedInTree.set(owned.tree, inTree);
       }
       this.removed = removed.sort();
     }
     const written = differing.map((i) => rel(this.workDir, this.puts[i]!.target)).sort();
     return { written, removed: this.removed, unchanged: this.unchanged + this.puts.length - differing.length };
+  }
+
+  /**
+   * Per tree, the folders present before the commit, when this writer listed them itself (ask
+   * after `changes`), with their ctimes as the output scan gives them: stat-ed now, and known only
+   * for a folder unchanged since two seconds before the listing began (its entries are the listed ones).
+   */
+  foldersListed(): Map<string, { folders: string[]; ctimes: Float64Array }> {
+    const out = new Map<string, { folders: string[]; ctimes: Float64Array }>();
+    for (const [tree, { folders, listedAt }] of this.listedFolders) {
+      const dir = this.ownedDir(tree).dir;
+      const ctimes = new Float64Array(folders.length).fill(-1);
+      folders.forEach((folder, i) => {
+        const ctime = statSync(path.join(dir, folder), { throwIfNoEntry: false })?.ctimeMs;
+        if (ctime !== undefined && ctime < listedAt - 2000) ctimes[i] = ctime;
+      });
+      out.set(tree, { folders, ctimes });
+    }
+    return out;
+  }
+
+  private listTree(owned: OwnedDir): Set<string> {
+    if (owned.only) return listOwnedFiles(owned);
+    const listedAt = Date.now();
+    const { files, folders } = listTree(owned.dir);
+    this.listedFolders.set(owned.tree, { folders, listedAt });
+    return files;
+  }
+
+  /**
+   * Per tree, every folder at or above a file that differs or goes ('' the tree itself): the
+   * folders whose entries a commit of these changes may change. Ask after `changes`.
+   */
+  async touchedFolders(): Promise<Map<string, Set<string>>> {
+    const differing = await this.differingPuts();
+    const touched = new Map(this.dirs.map((d) => [d.tree, new Set<string>()]));
+    const touch = (tree: string, file: string) => {
+      const folders = touched.get(tree)!;
+      folders.add('');
+      for (let cut = file.lastIndexOf('/'); cut > 0; cut = file.lastIndexOf('/', cut - 1)) {
+        const folder = file.slice(0, cut);
+        // Its own folders above were added with it.
+        if (folders.has(folder)) break;
+        folders.add(folder);
+      }
+    };
+    for (const i of differing) touch(this.puts[i]!.owned.tree, this.puts[i]!.path);
+    for (const [tree, files] of this.removedInTree) for (const file of files) touch(tree, file);
+    return touched;
   }
 
   /** Makes the staged files and the removals the new state (see the class comment). */
@@ -223,10 +279,10 @@ export class TreeWriter {
 }
 
 /** The files of an owned folder (only its owned top-level folders, with `only`), relative to it. */
-export async function listOwnedFiles(owned: OwnedDir): Promise<Set<string>> {
-  if (!owned.only) return listFiles(owned.dir);
+function listOwnedFiles(owned: OwnedDir): Set<string> {
+  if (!owned.only) return listTree(owned.dir).files;
   const out = new Set<string>();
-  for (const top of owned.only) for (const file of await listFiles(path.join(owned.dir, top))) out.add(`${top}/${file}`);
+  for (const top of owned.only) for (const file of listTree(path.join(owned.dir, top)).files) out.add(`${top}/${file}`);
   return out;
 }
 
@@ -334,17 +390,27 @@ function removeEmptyParents(dir: string, stopAt: string): void {
   }
 }
 
-/** Every file under `dir`, relative, with forward slashes. Synchronous: tens of thousands of entries list several times faster. */
+/** Every file under `dir`, relative, with forward slashes. */
 export async function listFiles(dir: string): Promise<Set<string>> {
+  return listTree(dir).files;
+}
+
+/** Every file and folder under `dir` ('' is `dir` itself), relative, with forward slashes. Synchronous: tens of thousands of entries list several times faster. */
+function listTree(dir: string): { files: Set<string>; folders: string[] } {
+  let entries;
   try {
-    const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
-    const out = new Set<string>();
-    for (const e of entries) if (e.isFile()) out.add(path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
-    return out;
+    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: new Set(), folders: [] };
     throw error;
   }
+  const files = new Set<string>();
+  const folders = [''];
+  for (const e of entries) {
+    if (e.isFile()) files.add(rel(dir, path.join(e.parentPath, e.name)));
+    else if (e.isDirectory()) folders.push(rel(dir, path.join(e.parentPath, e.name)));
+  }
+  return { files, folders };
 }
 
 function rel(from: string, to: string): string {
