@@ -253,7 +253,12 @@ export async function recordRun(
   renameSync(tmp, target);
 }
 
-/** The folders of a tree: as scanned, except those below which this run wrote or removed, stat-ed now (gone ones left out). */
+/**
+ * The folders of a tree: as scanned, except those below which this run wrote or removed, stat-ed
+ * now (gone ones left out). Those are trusted next time only if older than the record file, as
+ * files are (`untouched`): an entry added by hand within the same clock tick as this stat, before
+ * the record is written, would go unseen, the window git's index accepts as well.
+ */
 function recordedFolders(owned: OwnedDir, scanned: { readonly folders: readonly string[]; readonly ctimes: ArrayLike<number> } | undefined, touched: ReadonlySet<string> | undefined): [string[], Float64Array] {
   if (!scanned || !touched) return [[], new Float64Array(0)];
   const folders: string[] = [];
