@@ -101,8 +101,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     }
     const changes = await writer.commit();
     if (fingerprint) {
-      const folders = (await record?.scannedFolders()) ?? writer.foldersListed();
-      await recordRun(workDir, dirs, fingerprint, writer.files(), record, { before: folders, touched: await writer.touchedFolders() });
+      const touched = await writer.touchedFolders();
+      const before = (await record?.scannedFolders()) ?? writer.foldersListed(touched);
+      await recordRun(workDir, dirs, fingerprint, writer.files(), record, { before, touched });
     }
     return { diagnostics, changes, fleet, inputKeys, source };
   } finally {

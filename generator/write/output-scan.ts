@@ -49,10 +49,7 @@ export class OutputScan {
       listing.resolve(new Map(Object.entries(message.listing).map(([tree, files]) => [tree, new Set(files)])));
       folders.resolve(new Map(Object.entries(message.folders)));
     });
-    folders.promise.catch(() => undefined);
-    listingThread.on('error', folders.reject);
-    listingThread.on('exit', () => folders.reject(new Error('the output scan ended without an answer')));
-    for (const [thread, its] of [[statsThread, stats], [listingThread, listing]] as const) {
+    for (const [thread, its] of [[statsThread, stats], [listingThread, listing], [listingThread, folders]] as const) {
       // A scan that stops (a folder it cannot read) rejects its answer; the run then reads the
       // disk itself and reports any error where it happens.
       thread.on('error', its.reject);

@@ -116,7 +116,7 @@ export class TreeWriter {
       for (const owned of this.dirs) {
         const seen = this.seen.get(owned.tree)!;
         const inTree: string[] = [];
-        for (const file of listed?.get(owned.tree) ?? this.listTree(owned)) if (!seen.has(file)) inTree.push(file);
+        for (const file of listed?.get(owned.tree) ?? this.listOwned(owned)) if (!seen.has(file)) inTree.push(file);
         for (const file of inTree) removed.push(rel(this.workDir, path.join(owned.dir, file)));
         this.removedInTree.set(owned.tree, inTree);
       }
@@ -129,14 +129,16 @@ export class TreeWriter {
   /**
    * Per tree, the folders present before the commit, when this writer listed them itself (ask
    * after `changes`), with their ctimes as the output scan gives them: stat-ed now, and known only
-   * for a folder unchanged since two seconds before the listing began (its entries are the listed ones).
+   * for a folder unchanged since two seconds before the listing began (its entries are the listed
+   * ones). Folders in `touched` are left unknown: the run record stats those itself.
    */
-  foldersListed(): Map<string, { folders: string[]; ctimes: Float64Array }> {
+  foldersListed(touched: ReadonlyMap<string, ReadonlySet<string>>): Map<string, { folders: string[]; ctimes: Float64Array }> {
     const out = new Map<string, { folders: string[]; ctimes: Float64Array }>();
     for (const [tree, { folders, listedAt }] of this.listedFolders) {
       const dir = this.ownedDir(tree).dir;
       const ctimes = new Float64Array(folders.length).fill(-1);
       folders.forEach((folder, i) => {
+        if (touched.get(tree)?.has(folder)) return;
         const ctime = statSync(path.join(dir, folder), { throwIfNoEntry: false })?.ctimeMs;
         if (ctime !== undefined && ctime < listedAt - 2000) ctimes[i] = ctime;
       });
@@ -145,8 +147,13 @@ export class TreeWriter {
     return out;
   }
 
-  private listTree(owned: OwnedDir): Set<string> {
-    if (owned.only) return listOwnedFiles(owned);
+  /** The files of an owned folder (only its owned top-level folders, with `only`), relative to it; the folders of a whole tree are kept. */
+  private listOwned(owned: OwnedDir): Set<string> {
+    if (owned.only) {
+      const out = new Set<string>();
+      for (const top of owned.only) for (const file of listTree(path.join(owned.dir, top)).files) out.add(`${top}/${file}`);
+      return out;
+    }
     const listedAt = Date.now();
     const { files, folders } = listTree(owned.dir);
     this.listedFolders.set(owned.tree, { folders, listedAt });
@@ -276,14 +283,6 @@ export class TreeWriter {
     this.stagingOf.set(owned.tree, treeStaging);
     return treeStaging;
   }
-}
-
-/** The files of an owned folder (only its owned top-level folders, with `only`), relative to it. */
-function listOwnedFiles(owned: OwnedDir): Set<string> {
-  if (!owned.only) return listTree(owned.dir).files;
-  const out = new Set<string>();
-  for (const top of owned.only) for (const file of listTree(path.join(owned.dir, top)).files) out.add(`${top}/${file}`);
-  return out;
 }
 
 /**
