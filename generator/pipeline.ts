@@ -4,7 +4,9 @@ import { cachedInput, loadInputs, type LoadedInputs } from './load/load-inputs.j
 import type { ParseCache } from './load/parse-cache.js';
 import { resolveFleet, withoutPins, type ResolvedFleet } from './model/resolve.js';
 import { digestOf, fingerprintJson } from './render/fingerprint.js';
+import type { ShapedFile } from './validate/cross-file.js';
 import { validateInputs, type RememberPart, type ValidatedInputs, type ValidationPart } from './validate/validate-inputs.js';
+import type { EnvironmentDoc } from './schemas/environment.js';
 
 export interface FleetResult {
   /** Set only when the inputs have no error. */
@@ -49,12 +51,15 @@ export function validateLoaded(loaded: LoadedInputs, today: string, cache?: Pars
 
 /**
  * The parts of validation (validate/validate-inputs.ts: ValidationPart) through the parse cache,
- * keyed by what each part reads: every Kommune file by name and bytes, and
- * - for the rules no environment owns, every environment's document without its pins;
- * - for an environment's rules and coverage, its file's name and bytes, and the day.
+ * keyed by what each part reads:
+ * - a Kommune's own rules: its file's name and bytes, and every environment's document without its pins;
+ * - the rules comparing Kommunen and environments: every Kommune file by name and bytes, and every
+ *   environment's document without its pins;
+ * - an environment's rules and coverage: every Kommune file, its file's name and bytes, and the day.
  * The cache is void under other code, so the same key gives the same diagnostics. Diagnostics
- * placed in an environment file are not kept for the first kind: their positions could move with
- * a pin written on the same line. Undefined (validate everything) when a Kommune file has no key.
+ * placed in an environment file are not kept for the parts keyed without its bytes: their
+ * positions could move with a pin written on the same line. Undefined (validate everything) when a
+ * Kommune file has no key.
  */
 function rememberParts(loaded: LoadedInputs, today: string, cache: ParseCache): RememberPart | undefined {
   const kommunen: string[] = [];
@@ -64,8 +69,19 @@ function rememberParts(loaded: LoadedInputs, today: string, cache: ParseCache): 
     kommunen.push(yaml.file, key);
   }
   const allKommunen = digestOf(kommunen);
+  // One array of environments per validation: its key is made once, not once per Kommune.
+  const withoutPinsKeys = new WeakMap<object, string>();
+  const withoutPinsKey = (environments: readonly ShapedFile<EnvironmentDoc>[]): string => {
+    let key = withoutPinsKeys.get(environments);
+    if (key === undefined) withoutPinsKeys.set(environments, (key = digestOf(environments.flatMap((e) => [e.yaml.file, fingerprintJson(withoutPins(e.doc))]))));
+    return key;
+  };
   const keyOf = (part: ValidationPart): string | undefined => {
-    if (part.kind === 'fleet') return `pf${digestOf([allKommunen, ...part.environments.flatMap((e) => [e.yaml.file, fingerprintJson(withoutPins(e.doc))])])}`;
+    if (part.kind === 'kommune') {
+      const bytes = loaded.cacheKeys.get(part.tenant.yaml.file);
+      return bytes === undefined ? undefined : `pk${digestOf([withoutPinsKey(part.environments), part.tenant.yaml.file, bytes])}`;
+    }
+    if (part.kind === 'fleet') return `pf${digestOf([allKommunen, withoutPinsKey(part.environments)])}`;
     const bytes = loaded.cacheKeys.get(part.env.yaml.file);
     return bytes === undefined ? undefined : `p${part.kind === 'environment' ? 'e' : 'c'}${digestOf([allKommunen, today, part.env.yaml.file, bytes])}`;
   };
@@ -75,7 +91,8 @@ function rememberParts(loaded: LoadedInputs, today: string, cache: ParseCache): 
     const known = cache.get(key) as readonly Diagnostic[] | undefined;
     if (known) return known;
     const found = check();
-    if (part.kind !== 'fleet' || !found.some((d) => d.file.startsWith('environments/'))) cache.set(key, found);
+    const keyedWithoutPins = part.kind === 'kommune' || part.kind === 'fleet';
+    if (!keyedWithoutPins || !found.some((d) => d.file.startsWith('environments/'))) cache.set(key, found);
     return found;
   };
 }

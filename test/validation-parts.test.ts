@@ -17,7 +17,9 @@ type Step =
   | { kind: 'hostname'; host: 'kiel.ozg-cloud.example' | 'luebeck.ozg-cloud.example' }
   | { kind: 'name'; kommune: 'sh-luebeck' | 'sh-flensburg'; name: string }
   | { kind: 'window'; kommune: 'sh-kiel' | 'sh-nowhere' }
-  | { kind: 'day'; today: '2026-11-28' | '2027-01-15' };
+  | { kind: 'day'; today: '2026-11-28' | '2027-01-15' }
+  | { kind: 'kommune-wave'; wave: 'early' | 'erly' }
+  | { kind: 'wave-renamed'; to: 'early' | 'erly' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('pin' as const), env: fc.constantFrom('dev' as const, 'test' as const, 'prod' as const), patch: fc.integer({ min: 2, max: 9 }) }),
@@ -29,6 +31,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('name' as const), kommune: fc.constantFrom('sh-luebeck' as const, 'sh-flensburg' as const), name: fc.constantFrom('Landeshauptstadt Kiel', 'Lübeck', 'Flensburg') }),
   fc.record({ kind: fc.constant('window' as const), kommune: fc.constantFrom('sh-kiel' as const, 'sh-nowhere' as const) }),
   fc.record({ kind: fc.constant('day' as const), today: fc.constantFrom('2026-11-28' as const, '2027-01-15' as const) }),
+  fc.record({ kind: fc.constant('kommune-wave' as const), wave: fc.constantFrom('early' as const, 'erly' as const) }),
+  fc.record({ kind: fc.constant('wave-renamed' as const), to: fc.constantFrom('early' as const, 'erly' as const) }),
 );
 
 function setTopLevel(text: string, key: string, value: string): string {
@@ -78,6 +82,14 @@ function apply(root: string, s: Step): string | undefined {
       return;
     case 'day':
       return s.today;
+    case 'kommune-wave':
+      // A Kommune's own rule: its wave exists in each of its environments.
+      edit(root, 'tenants/sh/sh-husum.yaml', (t) => setTopLevel(t, 'wave', s.wave));
+      return;
+    case 'wave-renamed':
+      // An environment edit without pins that changes what a Kommune's own rules say.
+      edit(root, 'environments/prod.yaml', (t) => t.replace(/(\n    - name: )(early|erly)\n/, `$1${s.to}\n`));
+      return;
   }
 }
 
@@ -103,7 +115,7 @@ describe('validation in parts, remembered through the parse cache', () => {
           const fresh = await loadFleet(directorySource(root), today);
           expect(remembered.diagnostics, JSON.stringify(s)).toEqual(fresh.diagnostics);
           expect(remembered.fleet, JSON.stringify(s)).toEqual(fresh.fleet);
-          for (const d of fresh.diagnostics) seen.add(d.code);
+          for (const d of fresh.diagnostics) seen.add(d.code).add(`${d.code} in ${d.file.split('/')[0]}`);
           compared++;
         }
       }),
@@ -115,12 +127,16 @@ describe('validation in parts, remembered through the parse cache', () => {
         examples: [
           [[{ kind: 'shared-cluster-name', on: true }, { kind: 'lines-above', env: 'test' }, { kind: 'pin', env: 'test', patch: 3 }]],
           [[{ kind: 'exception', until: '2026-12-31' }, { kind: 'day', today: '2027-01-15' }, { kind: 'day', today: '2026-11-28' }]],
+          // A Kommune's wave goes missing from prod and comes back, its file unchanged.
+          [[{ kind: 'wave-renamed', to: 'erly' }, { kind: 'wave-renamed', to: 'early' }, { kind: 'kommune-wave', wave: 'erly' }, { kind: 'wave-renamed', to: 'erly' }]],
         ],
       },
     );
     expect(compared).toBeGreaterThan(50);
     // The steps reached the rules across environments (placed in an environment file and in
-    // Kommune files), an environment's own rules and its expiry dates.
+    // Kommune files), an environment's own rules, its expiry dates and a Kommune's own rules.
     for (const code of ['E_DUPLICATE_CLUSTER', 'W_SAME_NAME', 'E_DUPLICATE_HOSTNAME', 'E_UNKNOWN_WAVE', 'E_UNKNOWN_TENANT', 'E_EXCEPTION_EXPIRED']) expect(seen).toContain(code);
+    // A Kommune's own rules, placed in its file.
+    expect(seen).toContain('E_UNKNOWN_WAVE in tenants');
   }, 300_000);
 });

@@ -5,6 +5,7 @@ import { positionOf, type PathSegment, type YamlFile } from '../load/yaml-file.j
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
 import { closestMatch } from './did-you-mean.js';
+import { checkKommuneSecrets } from './secret-references.js';
 import { applicationName, effectiveApps, hostnameFor, isProduction, placeTenant, servesKommune } from '../model/resolve.js';
 
 export interface ShapedFile<T> {
@@ -28,15 +29,13 @@ function reporter(out: Diagnostic[]): Reporter {
 const where = (file: ShapedFile<unknown>, path: PathSegment[]) => `${file.yaml.file}:${positionOf(file.yaml, path).line}`;
 
 /**
- * Rules across files that no single environment owns: each Kommune's own fields, ids, AGS and
- * names unique across the fleet, the environments a Kommune names exist, its values are for apps it
- * runs somewhere, cluster names unique across environments. They read no pin (`apps.<app>.version`)
- * and no date, so a bump leaves their result as it was (pipeline.ts remembers it).
+ * Rules that compare Kommunen or environments with each other: ids, AGS and names unique across
+ * the fleet, cluster names unique across environments. What a Kommune file must satisfy on its own
+ * against the environments is `checkKommune`.
  */
 export function checkAcrossEnvironments(environments: readonly ShapedFile<EnvironmentDoc>[], tenants: readonly ShapedFile<TenantDoc>[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = reporter(out);
-  const envByName = new Map<string, ShapedFile<EnvironmentDoc>>();
   const clusterOwner = new Map<string, ShapedFile<EnvironmentDoc>>();
   for (const env of environments) {
     // Cluster names name Argo CD objects (<cluster>-<app>); one instance may serve several environments.
@@ -45,7 +44,6 @@ export function checkAcrossEnvironments(environments: readonly ShapedFile<Enviro
       if (other && other !== env) report(env, ['clusters', i, 'name'], 'E_DUPLICATE_CLUSTER', `cluster name ${c.name} is also used in ${other.yaml.file}`, 'cluster names are unique across environments, e.g. prefix them with the environment');
       clusterOwner.set(c.name, env);
     });
-    envByName.set(env.doc.name, env);
   }
 
   const firstById = new Map<string, ShapedFile<TenantDoc>>();
@@ -54,8 +52,6 @@ export function checkAcrossEnvironments(environments: readonly ShapedFile<Enviro
 
   for (const tenant of tenants) {
     const t = tenant.doc;
-    const idLand = t.id.split('-')[0]!;
-    out.push(...checkTenantFields(tenant));
     const dupId = firstById.get(t.id);
     if (dupId) report(tenant, ['id'], 'E_DUPLICATE_ID', `id ${t.id} is used by ${where(dupId, ['id'])} and ${where(tenant, ['id'])}`, 'every Kommune needs its own id');
     else firstById.set(t.id, tenant);
@@ -64,7 +60,7 @@ export function checkAcrossEnvironments(environments: readonly ShapedFile<Enviro
     if (dupAgs) report(tenant, ['ags'], 'E_DUPLICATE_AGS', `AGS ${t.ags} is used by ${where(dupAgs, ['ags'])} and ${where(tenant, ['ags'])}`, 'one administration per AGS; check for a copied file');
     else firstByAgs.set(t.ags, tenant);
 
-    const nameKey = `${idLand}/${nameCollisionKey(t.name)}`;
+    const nameKey = `${t.id.split('-')[0]!}/${nameCollisionKey(t.name)}`;
     const dupName = firstByName.get(nameKey);
     if (dupName && dupName.doc.name !== t.name) {
       report(tenant, ['name'], 'E_NAME_COLLISION', `name "${t.name}" reads the same as "${dupName.doc.name}" (${where(dupName, ['name'])}) once transliterated`, 'spell both the same way if they are one Kommune, or make the names distinguishable');
@@ -73,17 +69,39 @@ export function checkAcrossEnvironments(environments: readonly ShapedFile<Enviro
       report(tenant, ['name'], 'W_SAME_NAME', `name "${t.name}" is also used by ${where(dupName, ['name'])}`, 'add the Kreis to the display name, e.g. "Neustadt (Holstein)"', 'warning');
     }
     else firstByName.set(nameKey, tenant);
+  }
+  return out;
+}
 
-    t.environments.forEach((envName, i) => {
-      if (envByName.has(envName)) return;
-      const guess = closestMatch(envName, [...envByName.keys()]);
-      report(tenant, ['environments', i], 'E_UNKNOWN_ENV', `environment "${envName}" does not exist`, guess ? `did you mean "${guess}"?` : `known environments: ${[...envByName.keys()].join(', ')}`);
-    });
-
-    const apps = new Set(t.environments.flatMap((e) => (envByName.get(e) ? effectiveApps(t, envByName.get(e)!.doc) : [])));
-    for (const app of Object.keys(t.values ?? {})) {
-      if (!apps.has(app)) report(tenant, ['values', app], 'E_UNKNOWN_APP', `values for "${app}", which this Kommune does not run`, `it runs: ${[...apps].sort().join(', ') || 'nothing'}`, 'error', true);
-    }
+/**
+ * The rules one Kommune file must satisfy against the environments, whatever the other Kommunen
+ * say: its own fields, the environments it names exist, its values are for apps it runs, and in
+ * each of its environments its apps, wave, size, cluster, Application names and secret
+ * references. They read no other Kommune, no pin (`apps.<app>.version`) and no date, and report
+ * only in the Kommune's file, so pipeline.ts keeps their result per Kommune file: an edit checks
+ * one Kommune again, not 10,800.
+ */
+export function checkKommune(tenant: ShapedFile<TenantDoc>, environments: readonly ShapedFile<EnvironmentDoc>[]): Diagnostic[] {
+  const out = checkTenantFields(tenant);
+  const report = reporter(out);
+  const t = tenant.doc;
+  for (const env of environments) {
+    if (!t.environments.includes(env.doc.name)) continue;
+    checkTenantInEnvironment(tenant, env, report);
+    checkKommuneSecrets(tenant, env, report);
+  }
+  const valuesFor = Object.keys(t.values ?? {});
+  if (valuesFor.length === 0 && t.environments.every((name) => environments.some((e) => e.doc.name === name))) return out;
+  // Two files may give one name (E_ENV_NAME says so); the last is the one a name means here.
+  const envByName = new Map(environments.map((env) => [env.doc.name, env]));
+  t.environments.forEach((envName, i) => {
+    if (envByName.has(envName)) return;
+    const guess = closestMatch(envName, [...envByName.keys()]);
+    report(tenant, ['environments', i], 'E_UNKNOWN_ENV', `environment "${envName}" does not exist`, guess ? `did you mean "${guess}"?` : `known environments: ${[...envByName.keys()].join(', ')}`);
+  });
+  const apps = new Set(t.environments.flatMap((e) => (envByName.get(e) ? effectiveApps(t, envByName.get(e)!.doc) : [])));
+  for (const app of valuesFor) {
+    if (!apps.has(app)) report(tenant, ['values', app], 'E_UNKNOWN_APP', `values for "${app}", which this Kommune does not run`, `it runs: ${[...apps].sort().join(', ') || 'nothing'}`, 'error', true);
   }
   return out;
 }
@@ -91,7 +109,7 @@ export function checkAcrossEnvironments(environments: readonly ShapedFile<Enviro
 /**
  * The rules of one environment and the Kommunen that name it (`tenants` holds only those): its
  * own consistency and expiry dates (`today`, YYYY-MM-DD, passed in so they are reproducible), and
- * each Kommune's apps, wave, size, cluster and hostname there.
+ * hostnames unique there.
  */
 export function checkEnvironmentRules(env: ShapedFile<EnvironmentDoc>, tenants: readonly ShapedFile<TenantDoc>[], today: string): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -103,7 +121,6 @@ export function checkEnvironmentRules(env: ShapedFile<EnvironmentDoc>, tenants: 
   }
   const firstByHost = new Map<string, ShapedFile<TenantDoc>>();
   for (const tenant of tenants) {
-    checkTenantInEnvironment(tenant, env, report);
     const hostname = hostnameFor(tenant.doc, env.doc);
     const dupHost = firstByHost.get(hostname);
     if (dupHost) report(tenant, tenant.doc.hostname ? ['hostname'] : ['id'], 'E_DUPLICATE_HOSTNAME', `hostname ${hostname} in ${env.doc.name} is used by ${where(dupHost, ['hostname'])} and ${where(tenant, ['hostname'])}`, 'each Kommune needs its own hostname');

@@ -4,12 +4,12 @@ import type { YamlFile } from '../load/yaml-file.js';
 import type { InputDocs } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
-import { checkAcrossEnvironments, checkEnvironmentRules, checkTenantFields, type ShapedFile } from './cross-file.js';
+import { checkAcrossEnvironments, checkEnvironmentRules, checkKommune, checkTenantFields, type ShapedFile } from './cross-file.js';
 import { checkShape, wellFormedFields } from './schema.js';
 import { checkNotifications } from './notifications.js';
 import { checkRenovatePins } from './renovate-pins.js';
 import { checkWindows } from './windows.js';
-import { checkSecretReferences } from './secret-references.js';
+import { checkSecretStorePaths } from './secret-references.js';
 import { checkRolloutCoverage } from './rollout-coverage.js';
 import { findLiteralSecrets } from './secrets.js';
 
@@ -23,13 +23,16 @@ export interface ValidatedInputs {
 }
 
 /**
- * The rules across files come in parts: those no environment owns, and per environment its own
- * rules and, once nothing else is wrong, its canary coverage. Each part reads only what its
- * `ValidationPart` names (and all Kommune files), so a caller may give a part's diagnostics from
- * an earlier run on the same inputs (pipeline.ts): a bump of prod leaves dev's and test's parts as
- * they were, and the other side of its plan too.
+ * The rules across files come in parts: each Kommune's own rules against the environments, the
+ * rules comparing Kommunen and environments with each other, and per environment its own rules
+ * and, once nothing else is wrong, its canary coverage. Each part reads only what its
+ * `ValidationPart` names (the last three also all Kommune files), so a caller may give a part's
+ * diagnostics from an earlier run on the same inputs (pipeline.ts): a bump of prod leaves dev's
+ * and test's parts as they were, and the other side of its plan too; a Kommune edit leaves the
+ * other Kommunen's own parts.
  */
 export type ValidationPart =
+  | { readonly kind: 'kommune'; readonly tenant: ShapedFile<TenantDoc>; readonly environments: readonly ShapedFile<EnvironmentDoc>[] }
   | { readonly kind: 'fleet'; readonly environments: readonly ShapedFile<EnvironmentDoc>[] }
   | { readonly kind: 'environment' | 'coverage'; readonly env: ShapedFile<EnvironmentDoc> };
 export type RememberPart = (part: ValidationPart, check: () => Diagnostic[]) => readonly Diagnostic[];
@@ -66,10 +69,12 @@ export function validateInputs(inputs: LoadedInputs, today: string, remember: Re
     ...inputs.environments.filter((y) => !environments.some((e) => e.yaml === y)).map((y) => y.file),
     ...inputs.diagnostics.map((d) => d.file).filter((f) => f.startsWith('environments/')),
   ].map((f) => f.replace(/^environments\//, '').replace(/\.yaml$/, ''));
-  const cross = [...remember({ kind: 'fleet', environments }, () => [...checkAcrossEnvironments(environments, tenants), ...checkNotifications(environments)])];
+  const cross: Diagnostic[] = [];
+  for (const tenant of tenants) cross.push(...remember({ kind: 'kommune', tenant, environments }, () => checkKommune(tenant, environments)));
+  cross.push(...remember({ kind: 'fleet', environments }, () => [...checkAcrossEnvironments(environments, tenants), ...checkNotifications(environments)]));
   const tenantsIn = environments.map((env) => tenants.filter((t) => t.doc.environments.includes(env.doc.name)));
   environments.forEach((env, i) => {
-    cross.push(...remember({ kind: 'environment', env }, () => [...checkEnvironmentRules(env, tenantsIn[i]!, today), ...checkWindows([env], tenantsIn[i]!), ...checkSecretReferences([env], tenantsIn[i]!)]));
+    cross.push(...remember({ kind: 'environment', env }, () => [...checkEnvironmentRules(env, tenantsIn[i]!, today), ...checkWindows([env], tenantsIn[i]!), ...checkSecretStorePaths([env])]));
   });
   diagnostics.push(...cross.filter((d) => !(d.code === 'E_UNKNOWN_ENV' && brokenEnvironments.some((e) => d.message.startsWith(`environment "${e}"`)))));
   // Placement needs valid inputs: the canary check runs once everything else passed.
