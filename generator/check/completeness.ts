@@ -30,16 +30,26 @@ export function applicationSetElements(file: RenderedFile): string[] {
  */
 export function findLostOutput(envs: readonly ResolvedEnvironment[], dist: ReadonlySet<string>, elements: ReadonlySet<string>, renderedSets?: ReadonlySet<string>): string[] {
   const lost: string[] = [];
+  // `<env>/<cluster>` of the rendered ApplicationSets: a Kommune edit renders one cluster's, and
+  // the Kommunen of every other cluster need no look at their elements.
+  const renderedClusters = renderedSets && new Set([...renderedSets].map((set) => set.slice(0, set.lastIndexOf('/'))));
   for (const env of envs) {
-    const renderedKommunen = env.kommunen.filter((k) => dist.has(baselinePath(env, k))).length;
-    if (env.kommunen.length > 0 && renderedKommunen === 0) lost.push(`environment ${env.name} has ${env.kommunen.length} Kommunen, but not one Kommune file was rendered`);
+    const missing: string[] = [];
+    let renderedKommunen = 0;
     for (const k of env.kommunen) {
-      for (const file of [baselinePath(env, k), kommuneProjectPath(env, k)]) if (!dist.has(file)) lost.push(`${file} (${k.id} is in ${k.file})`);
+      const baseline = baselinePath(env, k);
+      if (dist.has(baseline)) renderedKommunen++;
+      else missing.push(`${baseline} (${k.id} is in ${k.file})`);
+      const project = kommuneProjectPath(env, k);
+      if (!dist.has(project)) missing.push(`${project} (${k.id} is in ${k.file})`);
+      if (renderedClusters && !renderedClusters.has(`${env.name}/${k.cluster}`)) continue;
       for (const app of ['baseline', ...k.apps.map((a) => a.name)]) {
         if (renderedSets && !renderedSets.has(`${env.name}/${k.cluster}/${app}`)) continue;
-        if (!elements.has(`${env.name}/${k.cluster}/${app}/${k.id}`)) lost.push(`the ${app} ApplicationSet element of ${k.id} on ${k.cluster} in ${env.name}`);
+        if (!elements.has(`${env.name}/${k.cluster}/${app}/${k.id}`)) missing.push(`the ${app} ApplicationSet element of ${k.id} on ${k.cluster} in ${env.name}`);
       }
     }
+    if (env.kommunen.length > 0 && renderedKommunen === 0) lost.push(`environment ${env.name} has ${env.kommunen.length} Kommunen, but not one Kommune file was rendered`);
+    for (const m of missing) lost.push(m);
   }
   return lost;
 }

@@ -103,9 +103,15 @@ export function withoutPins(doc: EnvironmentDoc): Readonly<Record<string, unknow
   return { ...doc, apps: Object.fromEntries(Object.entries(doc.apps).map(([name, { version: _pin, ...app }]) => [name, app])) };
 }
 
-export function effectiveApps(t: TenantDoc, e: EnvironmentDoc): string[] {
-  return [...(t.apps ?? e.defaults.apps)].sort();
+/** A Kommune's apps in an environment, sorted; one frozen list per list of names (most Kommunen share the defaults). */
+export function effectiveApps(t: TenantDoc, e: EnvironmentDoc): readonly string[] {
+  const apps = t.apps ?? e.defaults.apps;
+  let sorted = sortedApps.get(apps);
+  if (!sorted) sortedApps.set(apps, (sorted = Object.freeze([...apps].sort())));
+  return sorted;
 }
+
+const sortedApps = new WeakMap<readonly string[], readonly string[]>();
 
 /** A Kommune's own hostname is for production; other environments always use <id>.<domain>. */
 export function hostnameFor(t: TenantDoc, e: EnvironmentDoc): string {
@@ -280,8 +286,14 @@ export function waveOf(env: { doc: EnvironmentDoc }, k: ResolvedKommune, app: st
 
 /** How the canary choice sees a Kommune of an environment: placement, wave, preference and ApplicationSets. */
 export function canaryCandidate(t: TenantDoc, e: EnvironmentDoc): CanaryCandidate {
-  return { id: t.id, cluster: placeTenant(t, e)!, wave: t.wave ?? e.defaults.wave, waveExplicit: t.wave !== undefined, canary: t.canary, apps: ['baseline', ...effectiveApps(t, e)] };
+  const apps = effectiveApps(t, e);
+  let sets = applicationSetsOf.get(apps);
+  if (!sets) applicationSetsOf.set(apps, (sets = Object.freeze(['baseline', ...apps])));
+  return { id: t.id, cluster: placeTenant(t, e)!, wave: t.wave ?? e.defaults.wave, waveExplicit: t.wave !== undefined, canary: t.canary, apps: sets };
 }
+
+/** `baseline` and a list of apps, one per list (`effectiveApps` gives the same list for the same names). */
+const applicationSetsOf = new WeakMap<readonly string[], readonly string[]>();
 
 /** An environment's Kommunen as the canary choice sees them (in the order given), and the choice. */
 export interface CanaryChoice {

@@ -156,15 +156,23 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
   const appJson = (i: number, app: string) => fingerprintJson(env.kommunen[i]!.apps.find((a) => a.name === app));
   const inputKey = (key: string, ...parts: (string | undefined)[]) => (scopes && parts.every((p) => p !== undefined) ? digestOf([key, scopes.environment, ...(parts as string[])]) : undefined);
   const plans: UnitPlan[] = [];
+  // Kommunen by cluster in one pass: at 10,800 Kommunen and 54 clusters per environment, a pass per cluster was 0.1 s.
+  const byCluster = new Map<string, number[]>();
+  env.kommunen.forEach((k, i) => {
+    const list = byCluster.get(k.cluster);
+    if (list) list.push(i);
+    else byCluster.set(k.cluster, [i]);
+  });
+  const ofCluster = (cluster: string): readonly number[] => byCluster.get(cluster) ?? [];
   for (const instance of env.instances) {
     // The same clusters renderPlatformProjects takes: those whose instance this is.
     const clusters = env.clusters.filter((c) => c.instance === instance.name).map((c) => c.name);
-    const own = indices(env, (k) => clusters.includes(k.cluster));
+    const own = clusters.flatMap(ofCluster).sort((a, b) => a - b);
     const key = `instance:${env.name}/${instance.name}`;
     plans.push({ kind: 'instance', key, inputKey: inputKey(key, ...clusters.map((c) => scopes?.clusters.get(c))), fingerprint: once(() => digestOf(['instance', environmentDigest(), instance.name, ...own.map(coreDigest)])), instance, own });
   }
   for (const cluster of env.clusters) {
-    const own = indices(env, (k) => k.cluster === cluster.name);
+    const own = ofCluster(cluster.name);
     const kommunen = scopes?.clusters.get(cluster.name);
     const addons = `addons:${env.name}/${cluster.name}`;
     const secrets = `secrets:${env.name}/${cluster.name}`;
@@ -188,10 +196,6 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
 function once<T>(compute: () => T): () => T {
   let value: { readonly v: T } | undefined;
   return () => (value ??= { v: compute() }).v;
-}
-
-function indices(env: ResolvedEnvironment, keep: (k: ResolvedKommune) => boolean): number[] {
-  return env.kommunen.flatMap((k, i) => (keep(k) ? [i] : []));
 }
 
 function optional(file: RenderedFile | undefined): RenderedFile[] {

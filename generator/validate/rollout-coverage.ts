@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { positionOf } from '../load/yaml-file.js';
-import { appSetKey } from '../model/canaries.js';
+import { appSetKey, membersByCluster } from '../model/canaries.js';
 import { canaryChoice, isProduction } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
@@ -25,20 +25,19 @@ export function checkRolloutCoverage(environments: readonly ShapedFile<Environme
     }
     const first = e.rollout.waves[0]!.name;
     const { candidates, chosen } = canaryChoice(e, tenants.filter(({ doc: t }) => t.environments.includes(e.name)).map(({ doc }) => doc));
-    const sets = new Map<string, { first: number; others: string[] }>();
-    for (const k of candidates) {
-      for (const app of k.apps) {
-        const key = appSetKey(k.cluster, app);
-        const set = sets.get(key) ?? { first: 0, others: [] };
-        if (k.wave === first || chosen.get(k.id)?.has(key)) set.first++;
-        else set.others.push(k.id);
-        sets.set(key, set);
+    // ApplicationSet key → its Kommunen, for those without one in the first wave.
+    const empty: [string, string[]][] = [];
+    for (const [cluster, apps] of membersByCluster(candidates)) {
+      for (const [app, list] of apps) {
+        const key = appSetKey(cluster, app);
+        if (list.some((k) => k.wave === first || chosen.get(k.id)?.has(key))) continue;
+        empty.push([key, list.map((k) => k.id)]);
       }
     }
-    const empty = [...sets].filter(([, s]) => s.first === 0).sort(([a], [b]) => (a < b ? -1 : 1));
-    for (const [key, set] of empty) {
+    empty.sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [key, names] of empty) {
       const [cluster, app] = key.split('/') as [string, string];
-      const names = set.others.sort();
+      names.sort();
       const some = `${names.slice(0, SHOWN).join(', ')}${names.length > SHOWN ? ` and ${names.length - SHOWN} more` : ''}`;
       const hint = e.rollout.canary
         ? `its Kommunen all name their wave or opt out (canary: false); give one of them wave: ${first} or canary: true: ${some}`
