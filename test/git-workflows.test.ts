@@ -150,6 +150,31 @@ describe('bump', () => {
     expect((await g.status()).isClean()).toBe(true);
   });
 
+  it('refuses files git does not track where a change reads or writes, and goes ahead with one elsewhere', async () => {
+    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
+    // A generate leaves a run record: the bump's output scan then finds the stray in dist/, and git's index has no such file.
+    expect((await cli('generate', '--root', dir)).code).toBe(0);
+    expect((await g.status()).isClean()).toBe(true);
+    const bump = () => cli('bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--branch', '--root', dir);
+    // A Kommune file would be rendered but not committed; a stray in dist/ would be removed and lost.
+    for (const file of ['tenants/sh/sh-neustadt.yaml', 'dist/prod/kommunen/stray.yaml']) {
+      write(dir, file, 'kept: true\n');
+      const run = await bump();
+      expect(run.code, file).toBe(1);
+      expect(run.stderr).toContain(`the working tree has uncommitted changes (${file})`);
+      expect(read(dir, file)).toBe('kept: true\n');
+      expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('main');
+      rmSync(path.join(dir, file));
+    }
+    // A change commits only the paths it names: a note at the top of the repository neither stops it nor goes into it.
+    write(dir, 'notes.txt', 'to do\n');
+    const run = await bump();
+    expect(run.code, run.stderr).toBe(0);
+    expect(read(dir, 'notes.txt')).toBe('to do\n');
+    expect(await changedFiles(dir)).not.toContain('notes.txt');
+    expect(await changedFiles(dir)).toContain('environments/prod.yaml');
+  });
+
   it('a change that does not validate is rolled back: files, branch and HEAD as before', async () => {
     const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
     // prod-sh-2 carries four Kommunen; a wave exception for a wave that does not exist fails validation.

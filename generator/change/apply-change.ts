@@ -3,10 +3,10 @@ import path from 'node:path';
 import { hasErrors, UserError } from '../diagnostics.js';
 import { generate } from '../generate.js';
 import type { SimpleGit } from 'simple-git';
-import { commitPaths, createBranch, currentBranch, openRepo, pushBranch, requireCleanTree, type PushResult } from '../git/repo.js';
+import { commitPaths, createBranch, currentBranch, openRepo, pushBranch, startCleanTreeCheck, type PushResult } from '../git/repo.js';
 import { withContents } from '../load/input-source.js';
 import { ParseCache } from '../load/parse-cache.js';
-import { acquireLock, LOCK } from '../write/lock.js';
+import { acquireLock } from '../write/lock.js';
 import { prepareGenerate, type PreparedGenerate } from '../write/run-record.js';
 import { formatPlan } from '../plan/format.js';
 import { planChange, type Plan } from '../plan/plan.js';
@@ -41,11 +41,10 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   const git = openRepo(options.root);
   const wantsGit = Boolean(options.branch || options.push);
   const original = wantsGit ? await currentBranch(git) : undefined;
-  // At 76,000 tracked files `git status` takes about a second: meanwhile the run takes its lock
-  // (which that status may see) and reads, without writing anything, the inputs with the edits
-  // applied in memory and the output folders.
-  // Its refusal is held as a value until awaited (a rejection nobody awaits yet would end the process).
-  const dirty = wantsGit ? requireCleanTree(git, [LOCK]).then(() => undefined, (error: unknown) => ({ error })) : undefined;
+  // At 76,000 tracked files git takes about half a second to compare the index with the working
+  // tree: meanwhile the run takes its lock and reads, without writing anything, the inputs with the
+  // edits applied in memory and the output folders (whose listing then completes the check).
+  const clean = wantsGit ? startCleanTreeCheck(git, ['environments', 'tenants', ...Object.values(OUTPUT_FOLDERS)]) : undefined;
   // The bytes as they were: put back on failure, and the plan's base.
   const before = new Map<string, Uint8Array>();
   for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file)));
@@ -56,8 +55,7 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   const prepared: { generate?: PreparedGenerate } = {};
   try {
     prepared.generate = await prepareGenerate({ root: options.root, outDir: path.join(workDir, 'dist'), bootstrapDir: path.join(workDir, 'argocd'), today: options.today }, new Map([...options.edits].map(([file, text]) => [file, Buffer.from(text)])));
-    const refused = await dirty;
-    if (refused) throw refused.error;
+    if (clean) await clean.finish(await filesOfChange(prepared.generate));
     if (options.push) await requireReachable(options.push, options.root);
     return await applyPrepared(options, git, original, before, prepared);
   } finally {
@@ -121,6 +119,18 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: s
 }
 
 const MAX_LISTED_FILES = 500;
+
+/** The output trees (write/run-record.ts: ownedDirs) as a change lays them out, relative to its root. */
+const OUTPUT_FOLDERS: Readonly<Record<string, string>> = { dist: 'dist', argocd: 'argocd', schemas: 'schemas' };
+
+/** The input files and the files now in the output folders, as the prepared run listed them; undefined without an output scan. */
+async function filesOfChange(prepared: PreparedGenerate): Promise<string[] | undefined> {
+  const present = await prepared.record?.presentFiles();
+  if (!present) return undefined;
+  const files = [...(await prepared.source.listInputFiles())];
+  for (const [tree, listed] of present) for (const file of listed) files.push(`${OUTPUT_FOLDERS[tree] ?? tree}/${file}`);
+  return files;
+}
 
 /** The prepared generate, handed over once: whoever holds the holder no longer keeps it alive. */
 function take(holder: { generate?: PreparedGenerate }): PreparedGenerate | undefined {

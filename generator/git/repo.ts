@@ -18,16 +18,56 @@ export async function repoRoot(dir: string): Promise<string> {
   }
 }
 
+/** The clean-tree check of a change, started early; `finish` gives its verdict. */
+export interface CleanTreeCheck {
+  /**
+   * Throws E_DIRTY_TREE unless the tree is clean. `listed` is every file the change reads or
+   * writes (its input files, and the files now in its output folders), relative to the
+   * repository's working folder, as the run listed them; undefined when the run has no listing
+   * of its output, and git searches `folders` itself.
+   */
+  finish(listed: Iterable<string> | undefined): Promise<void>;
+}
+
 /**
- * Throws unless the working tree and index are clean: a change must not pick up unrelated edits.
- * Files named in `ownFiles` (by name, in any folder: the run's own lock) do not count.
+ * Starts checking that a change can be committed on its own: nothing tracked is changed or staged
+ * anywhere, and nothing the change reads or writes is a file git neither tracks nor ignores: such a
+ * file would be rendered, or removed as a stray, but not committed. Untracked files elsewhere do
+ * not matter: a change commits only the paths it names. git's own search for untracked files walks
+ * every folder of the output (at 76,000 tracked files 0.5 s alone, about 0.75 s of a bump), so the
+ * run's own listing is compared with git's index instead, and git searches `folders` only when a
+ * listed file is not in the index (an untracked file, or an ignored one).
  */
-export async function requireCleanTree(git: SimpleGit, ownFiles: readonly string[] = []): Promise<void> {
-  const status = await git.status();
-  const files = status.files.map((f) => f.path).filter((f) => !ownFiles.includes(path.posix.basename(f))).sort();
-  if (files.length > 0) {
-    throw new UserError(`the working tree has uncommitted changes (${files.slice(0, 5).join(', ')}${files.length > 5 ? ', ...' : ''}); commit or stash them first`, 1, [], 'E_DIRTY_TREE');
-  }
+export function startCleanTreeCheck(git: SimpleGit, folders: readonly string[]): CleanTreeCheck {
+  // Held as values until `finish` awaits them: a rejection nobody awaits yet would end the process.
+  const settle = <T>(promise: Promise<T>) => promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+  const valueOf = async <T>(settled: Promise<{ value: T } | { error: unknown }>): Promise<T> => {
+    const result = await settled;
+    if ('error' in result) throw result.error;
+    return result.value;
+  };
+  const changed = settle(git.status(['--untracked-files=no']).then((status) => status.files.map((f) => f.path)));
+  const tracked = settle(git.raw(['ls-files', '-z']).then((out) => new Set(out.split('\0'))));
+  return {
+    async finish(listed) {
+      const files = await valueOf(changed);
+      const index = await valueOf(tracked);
+      let unknown = listed === undefined;
+      for (const file of listed ?? []) {
+        if (index.has(file)) continue;
+        unknown = true;
+        break;
+      }
+      if (unknown) {
+        const out = await git.raw(['ls-files', '-z', '--others', '--exclude-standard', '--full-name', '--', ...folders]);
+        files.push(...out.split('\0').filter(Boolean));
+      }
+      const sorted = [...new Set(files)].sort();
+      if (sorted.length > 0) {
+        throw new UserError(`the working tree has uncommitted changes (${sorted.slice(0, 5).join(', ')}${sorted.length > 5 ? ', ...' : ''}); commit or stash them first`, 1, [], 'E_DIRTY_TREE');
+      }
+    },
+  };
 }
 
 /** The checked-out branch; throws on a detached HEAD. */
