@@ -39,15 +39,28 @@ export function checkFleetInvariants(fleet: ResolvedFleet, shared: readonly Rend
   return [...checkFleetModel(fleet), ...shared.flatMap((file) => checkSharedFile(file, fileOf))];
 }
 
-/** `<env>/<kommune>` → the Kommune's input file, so that output problems point at it. */
-export function kommuneSourceFiles(fleet: ResolvedFleet): Map<string, string> {
+/** `<env>/<kommune>` → the Kommune's input file, so that output problems point at it. Made once per model (a change's generate and its plan share the head's). */
+export function kommuneSourceFiles(fleet: ResolvedFleet): ReadonlyMap<string, string> {
+  const known = sourceFilesOf.get(fleet);
+  if (known) return known;
   const fileOf = new Map<string, string>();
   for (const env of fleet.environments) for (const k of env.kommunen) fileOf.set(`${env.name}/${k.id}`, k.file);
+  sourceFilesOf.set(fleet, fileOf);
   return fileOf;
 }
 
-/** No two Kommunen share a hostname, nor a namespace on one cluster: checked on the model, so on every run. */
-export function checkFleetModel(fleet: ResolvedFleet): Diagnostic[] {
+const sourceFilesOf = new WeakMap<ResolvedFleet, ReadonlyMap<string, string>>();
+
+/** No two Kommunen share a hostname, nor a namespace on one cluster: checked on the model, so on every run (once per model). */
+export function checkFleetModel(fleet: ResolvedFleet): readonly Diagnostic[] {
+  let found = fleetModelChecks.get(fleet);
+  if (!found) fleetModelChecks.set(fleet, (found = Object.freeze(checkFleetModelOnce(fleet))));
+  return found;
+}
+
+const fleetModelChecks = new WeakMap<ResolvedFleet, readonly Diagnostic[]>();
+
+function checkFleetModelOnce(fleet: ResolvedFleet): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (code: string, message: string, hint: string, file: string) => out.push({ code, severity: 'error', message, file, line: 1, col: 1, hint });
   const hostnames = new Map<string, string>();

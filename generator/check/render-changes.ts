@@ -34,7 +34,7 @@ export interface RenderChangesOptions {
  * the same on both sides is skipped. Returns each side's output checks.
  */
 export function renderChanges(base: ResolvedFleet, head: ResolvedFleet, options: RenderChangesOptions): Record<Side, Diagnostic[]> {
-  const found: Record<Side, Diagnostic[]> = { base: checkFleetModel(base), head: checkFleetModel(head) };
+  const found: Record<Side, Diagnostic[]> = { base: [...checkFleetModel(base)], head: [...checkFleetModel(head)] };
   const fileOf = { base: kommuneSourceFiles(base), head: kommuneSourceFiles(head) };
   const templates = { base: new KommuneTemplates(), head: new KommuneTemplates() };
   const names = [...new Set([...base.environments, ...head.environments].map((e) => e.name))].sort();
