@@ -34,9 +34,10 @@ export interface CleanTreeCheck {
  * anywhere, and nothing the change reads or writes is a file git neither tracks nor ignores: such a
  * file would be rendered, or removed as a stray, but not committed. Untracked files elsewhere do
  * not matter: a change commits only the paths it names. git's own search for untracked files walks
- * every folder of the output (at 76,000 tracked files 0.5 s alone, about 0.75 s of a bump), so the
- * run's own listing is compared with git's index instead, and git searches `folders` only when a
- * listed file is not in the index (an untracked file, or an ignored one).
+ * every folder of the output (at 76,000 tracked files 0.5 s alone, 2.3 s beside the run's own
+ * scan, and the branch waited for it), so the run's own listing is looked up in git's index
+ * instead, and git searches `folders` only when a listed file is not there (an untracked file, or
+ * an ignored one).
  */
 export function startCleanTreeCheck(git: SimpleGit, folders: readonly string[]): CleanTreeCheck {
   // Held as values until `finish` awaits them: a rejection nobody awaits yet would end the process.
