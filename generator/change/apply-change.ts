@@ -7,7 +7,7 @@ import { commitPaths, createBranch, currentBranch, openRepo, pushBranch, startCl
 import { withContents } from '../load/input-source.js';
 import { ParseCache } from '../load/parse-cache.js';
 import { acquireLock } from '../write/lock.js';
-import { prepareGenerate, type PreparedGenerate } from '../write/run-record.js';
+import { ownedDirs, prepareGenerate, type PreparedGenerate } from '../write/run-record.js';
 import { formatPlan } from '../plan/format.js';
 import { planChange, type Plan } from '../plan/plan.js';
 import { writeAtomically } from '../write/durable.js';
@@ -41,21 +41,24 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   const git = openRepo(options.root);
   const wantsGit = Boolean(options.branch || options.push);
   const original = wantsGit ? await currentBranch(git) : undefined;
+  const workDir = path.resolve(options.root);
+  const identity = { root: options.root, outDir: path.join(workDir, 'dist'), bootstrapDir: path.join(workDir, 'argocd'), today: options.today };
+  // The output trees by name, relative to the root (the paths git and the output scan give).
+  const outputFolders = new Map(ownedDirs(identity).map((owned) => [owned.tree, path.relative(workDir, owned.dir).split(path.sep).join('/')]));
   // At 76,000 tracked files git takes about half a second to compare the index with the working
   // tree: meanwhile the run takes its lock and reads, without writing anything, the inputs with the
   // edits applied in memory and the output folders (whose listing then completes the check).
-  const clean = wantsGit ? startCleanTreeCheck(git, ['environments', 'tenants', ...Object.values(OUTPUT_FOLDERS)]) : undefined;
+  const clean = wantsGit ? startCleanTreeCheck(git, ['environments', 'tenants', ...outputFolders.values()]) : undefined;
   // The bytes as they were: put back on failure, and the plan's base.
   const before = new Map<string, Uint8Array>();
   for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file)));
-  const workDir = path.resolve(options.root);
   const release = acquireLock(workDir);
   // Held only until its generate takes it: the run record and the output scan (about 40 MB at
   // 10,800 Kommunen) are garbage once the generate is done, before the plan loads its base.
   const prepared: { generate?: PreparedGenerate } = {};
   try {
-    prepared.generate = await prepareGenerate({ root: options.root, outDir: path.join(workDir, 'dist'), bootstrapDir: path.join(workDir, 'argocd'), today: options.today }, new Map([...options.edits].map(([file, text]) => [file, Buffer.from(text)])));
-    if (clean) await clean.finish(await filesOfChange(prepared.generate));
+    prepared.generate = await prepareGenerate(identity, new Map([...options.edits].map(([file, text]) => [file, Buffer.from(text)])));
+    if (clean) await clean.finish(await filesOfChange(prepared.generate, outputFolders));
     if (options.push) await requireReachable(options.push, options.root);
     return await applyPrepared(options, git, original, before, prepared);
   } finally {
@@ -120,15 +123,12 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: s
 
 const MAX_LISTED_FILES = 500;
 
-/** The output trees (write/run-record.ts: ownedDirs) as a change lays them out, relative to its root. */
-const OUTPUT_FOLDERS: Readonly<Record<string, string>> = { dist: 'dist', argocd: 'argocd', schemas: 'schemas' };
-
-/** The input files and the files now in the output folders, as the prepared run listed them; undefined without an output scan. */
-async function filesOfChange(prepared: PreparedGenerate): Promise<string[] | undefined> {
+/** The input files and the files now in the output trees (`folders`: tree → folder), as the prepared run listed them; undefined without an output scan. */
+async function filesOfChange(prepared: PreparedGenerate, folders: ReadonlyMap<string, string>): Promise<string[] | undefined> {
   const present = await prepared.record?.presentFiles();
   if (!present) return undefined;
   const files = [...(await prepared.source.listInputFiles())];
-  for (const [tree, listed] of present) for (const file of listed) files.push(`${OUTPUT_FOLDERS[tree] ?? tree}/${file}`);
+  for (const [tree, listed] of present) for (const file of listed) files.push(`${folders.get(tree)}/${file}`);
   return files;
 }
 

@@ -16,7 +16,7 @@ export interface ShapedFile<T> {
 /** Kubernetes allows 63 characters in a label value and we keep Application names to that too. */
 const MAX_NAME = 63;
 
-type Reporter = (file: ShapedFile<unknown>, path: PathSegment[], code: string, message: string, hint: string, severity?: 'error' | 'warning', useKey?: boolean) => void;
+export type Reporter = (file: ShapedFile<unknown>, path: PathSegment[], code: string, message: string, hint: string, severity?: 'error' | 'warning', useKey?: boolean) => void;
 
 /** A report function that collects into `out`, at the position of `path` in the file. */
 function reporter(out: Diagnostic[]): Reporter {
@@ -90,8 +90,6 @@ export function checkKommune(tenant: ShapedFile<TenantDoc>, environments: readon
     checkTenantInEnvironment(tenant, env, report);
     checkKommuneSecrets(tenant, env, report);
   }
-  const valuesFor = Object.keys(t.values ?? {});
-  if (valuesFor.length === 0 && t.environments.every((name) => environments.some((e) => e.doc.name === name))) return out;
   // Two files may give one name (E_ENV_NAME says so); the last is the one a name means here.
   const envByName = new Map(environments.map((env) => [env.doc.name, env]));
   t.environments.forEach((envName, i) => {
@@ -99,6 +97,8 @@ export function checkKommune(tenant: ShapedFile<TenantDoc>, environments: readon
     const guess = closestMatch(envName, [...envByName.keys()]);
     report(tenant, ['environments', i], 'E_UNKNOWN_ENV', `environment "${envName}" does not exist`, guess ? `did you mean "${guess}"?` : `known environments: ${[...envByName.keys()].join(', ')}`);
   });
+  const valuesFor = Object.keys(t.values ?? {});
+  if (valuesFor.length === 0) return out;
   const apps = new Set(t.environments.flatMap((e) => (envByName.get(e) ? effectiveApps(t, envByName.get(e)!.doc) : [])));
   for (const app of valuesFor) {
     if (!apps.has(app)) report(tenant, ['values', app], 'E_UNKNOWN_APP', `values for "${app}", which this Kommune does not run`, `it runs: ${[...apps].sort().join(', ') || 'nothing'}`, 'error', true);

@@ -25,18 +25,17 @@ export function checkRolloutCoverage(environments: readonly ShapedFile<Environme
     }
     const first = e.rollout.waves[0]!.name;
     const { candidates, chosen } = canaryChoice(e, tenants.filter(({ doc: t }) => t.environments.includes(e.name)).map(({ doc }) => doc));
-    // ApplicationSet key → its Kommunen, for those without one in the first wave.
-    const empty: [string, string[]][] = [];
+    // The ApplicationSets without a Kommune in the first wave, with their Kommunen.
+    const empty: { key: string; cluster: string; app: string; names: string[] }[] = [];
     for (const [cluster, apps] of membersByCluster(candidates)) {
       for (const [app, list] of apps) {
         const key = appSetKey(cluster, app);
         if (list.some((k) => k.wave === first || chosen.get(k.id)?.has(key))) continue;
-        empty.push([key, list.map((k) => k.id)]);
+        empty.push({ key, cluster, app, names: list.map((k) => k.id) });
       }
     }
-    empty.sort(([a], [b]) => (a < b ? -1 : 1));
-    for (const [key, names] of empty) {
-      const [cluster, app] = key.split('/') as [string, string];
+    empty.sort((a, b) => (a.key < b.key ? -1 : 1));
+    for (const { cluster, app, names } of empty) {
       names.sort();
       const some = `${names.slice(0, SHOWN).join(', ')}${names.length > SHOWN ? ` and ${names.length - SHOWN} more` : ''}`;
       const hint = e.rollout.canary

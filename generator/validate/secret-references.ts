@@ -3,7 +3,7 @@ import { positionOf, type PathSegment } from '../load/yaml-file.js';
 import { effectiveApps } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import type { TenantDoc } from '../schemas/tenant.js';
-import type { ShapedFile } from './cross-file.js';
+import type { Reporter, ShapedFile } from './cross-file.js';
 import { closestMatch } from './did-you-mean.js';
 
 /** Helm value keys that name a Kubernetes Secret by convention (Bitnami-style charts and ours). */
@@ -22,14 +22,12 @@ export function checkSecretStorePaths(environments: readonly ShapedFile<Environm
   return out;
 }
 
-type Report = (file: ShapedFile<unknown>, path: PathSegment[], code: string, message: string, hint: string) => void;
-
 /**
  * A Kommune's secret references resolve in one of its environments: every `existingSecret` (and
  * similar) in its values names a secret the app declares there, and its own key lists name a
  * declared secret and keep every key the apps read.
  */
-export function checkKommuneSecrets(tenant: ShapedFile<TenantDoc>, env: ShapedFile<EnvironmentDoc>, report: Report): void {
+export function checkKommuneSecrets(tenant: ShapedFile<TenantDoc>, env: ShapedFile<EnvironmentDoc>, report: Reporter): void {
   const t = tenant.doc;
   const envName = env.doc.name;
   const declared = (app: string) => env.doc.apps[app]?.secrets ?? {};
