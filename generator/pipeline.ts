@@ -5,7 +5,7 @@ import type { ParseCache } from './load/parse-cache.js';
 import { resolveFleet, withoutPins, type ResolvedFleet } from './model/resolve.js';
 import { digestOf, fingerprintJson } from './render/fingerprint.js';
 import type { ShapedFile } from './validate/cross-file.js';
-import { validateInputs, type RememberPart, type ValidatedInputs, type ValidationPart } from './validate/validate-inputs.js';
+import { validateInputs, type RememberPart, type ValidatedInputs, type ValidationOptions, type ValidationPart } from './validate/validate-inputs.js';
 import type { EnvironmentDoc } from './schemas/environment.js';
 
 export interface FleetResult {
@@ -23,12 +23,17 @@ export interface FleetResult {
  * needs is loaded (a plan loads two trees, and a save in between would drop the other's files).
  * With `only`, every file is still validated, but only those environments are resolved (status).
  */
-export async function loadFleet(source: InputSource, today: string, cache?: ParseCache, only?: readonly string[]): Promise<FleetResult> {
+export async function loadFleet(source: InputSource, today: string, cache?: ParseCache, options: LoadOptions = {}): Promise<FleetResult> {
   const loaded = await loadInputs(source, cache);
-  const validated = validateLoaded(loaded, today, cache);
+  const validated = validateLoaded(loaded, today, cache, options);
   const inputKeys = cache ? loaded.cacheKeys : undefined;
   if (!validated.docs) return { diagnostics: validated.diagnostics, inputKeys };
-  return { fleet: resolveFleet(validated.docs, only), diagnostics: validated.diagnostics, inputKeys };
+  return { fleet: resolveFleet(validated.docs, options.only), diagnostics: validated.diagnostics, inputKeys };
+}
+
+export interface LoadOptions extends ValidationOptions {
+  /** Resolve only these environments. */
+  readonly only?: readonly string[];
 }
 
 /**
@@ -38,8 +43,9 @@ export async function loadFleet(source: InputSource, today: string, cache?: Pars
  * the plan right after it and `status` validate nothing again; a bump, only its environment;
  * onboarding leaves the set with its new files behind for the generate after it.
  */
-export function validateLoaded(loaded: LoadedInputs, today: string, cache?: ParseCache): ValidatedInputs {
-  const validated = validateInputs(loaded, today, cache && rememberParts(loaded, today, cache));
+export function validateLoaded(loaded: LoadedInputs, today: string, cache?: ParseCache, options?: ValidationOptions): ValidatedInputs {
+  // The parts remember the diagnostics as the rules give them; `options` apply after.
+  const validated = validateInputs(loaded, today, cache && rememberParts(loaded, today, cache), options);
   if (cache) {
     for (const yaml of validated.checkedFiles) {
       // A file from the cache is in it already (the cache keeps the first entry of a key).

@@ -175,6 +175,38 @@ describe('bump', () => {
     expect(await changedFiles(dir)).toContain('environments/prod.yaml');
   });
 
+  it('renews an exception that has expired in production: the plan compares with the tree the change repairs', async () => {
+    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
+    const hotfix = ['--env', 'prod', '--tenant', 'sh-kiel', '--root', dir];
+    expect((await cli('bump', 'vorgang-manager', '2.14.2', ...hotfix, '--reason', 'hotfix', '--until', '2027-01-31')).code).toBe(0);
+    await g.raw(['add', '--all']);
+    await g.commit('Hotfix for Kiel');
+    const day = process.env.OZG_GITOPS_TODAY;
+    process.env.OZG_GITOPS_TODAY = '2027-02-01';
+    try {
+      // The day after its end main no longer validates ...
+      const main = await cli('validate', '--root', dir);
+      expect(main.code).toBe(1);
+      expect(main.stderr).toContain('E_EXCEPTION_EXPIRED: exception for vorgang-manager 2.14.2 (sh-kiel) expired on 2027-01-31');
+      // ... and the change that renews it plans against main all the same, as its pipeline does.
+      const renew = await cli('bump', 'vorgang-manager', '2.14.3', ...hotfix, '--reason', 'hotfix still needed', '--until', '2027-03-31', '--branch');
+      expect(renew.code, renew.stderr).toBe(0);
+      const message = (await g.raw(['log', '-1', '--format=%B'])).trim();
+      expect(message).toContain('sh-kiel');
+      expect(message).toContain('2.14.2 → 2.14.3');
+      const plan = await cli('plan', '--root', dir, '--base', 'main');
+      expect(plan.code, plan.stderr).toBe(0);
+      expect(plan.stdout).toContain('2.14.2 → 2.14.3');
+      // The head is held to every rule: a renewal that has itself expired is refused.
+      await g.checkout('main');
+      const late = await cli('bump', 'vorgang-manager', '2.14.3', ...hotfix, '--reason', 'too late', '--until', '2027-01-31', '--branch');
+      expect(late.code).toBe(1);
+    } finally {
+      if (day === undefined) delete process.env.OZG_GITOPS_TODAY;
+      else process.env.OZG_GITOPS_TODAY = day;
+    }
+  });
+
   it('a change that does not validate is rolled back: files, branch and HEAD as before', async () => {
     const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
     // prod-sh-2 carries four Kommunen; a wave exception for a wave that does not exist fails validation.

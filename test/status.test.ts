@@ -26,12 +26,12 @@ describe('status against a local server answering like Argo CD', () => {
   it('validates every environment but resolves only the one asked about', async () => {
     const dir = copyFleet();
     const all = await loadFleet(directorySource(dir), '2026-11-27');
-    const prod = await loadFleet(directorySource(dir), '2026-11-27', undefined, ['prod']);
+    const prod = await loadFleet(directorySource(dir), '2026-11-27', undefined, { only: ['prod'] });
     expect(prod.fleet!.environments.map((e) => e.name)).toEqual(['prod']);
     expect(prod.fleet!.environments[0]).toEqual(all.fleet!.environments.find((e) => e.name === 'prod'));
     expect(prod.diagnostics).toEqual(all.diagnostics);
     edit(dir, 'environments/dev.yaml', (t) => t.replace(/^domain: .*$/m, 'domain: 42'));
-    const broken = await loadFleet(directorySource(dir), '2026-11-27', undefined, ['prod']);
+    const broken = await loadFleet(directorySource(dir), '2026-11-27', undefined, { only: ['prod'] });
     expect(broken.fleet).toBeUndefined();
     expect(broken.diagnostics.some((d) => d.file === 'environments/dev.yaml' && d.severity === 'error')).toBe(true);
   });

@@ -47,7 +47,7 @@ export async function runStatus(o: StatusOptions, io: Io): Promise<number> {
   try {
     const cache = ParseCache.forRoot(o.root, o.root);
     // Every input is validated; only the environment asked about is resolved.
-    fleetResult = await loadFleet(indexedDirectorySource(o.root), today(), cache, [o.env]);
+    fleetResult = await loadFleet(indexedDirectorySource(o.root), today(), cache, { only: [o.env] });
     cache.save();
   } finally {
     if (!fleetResult?.fleet) ahead?.cancel();

@@ -114,7 +114,7 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
   // Kommune files unchanged since the base are mostly the same bytes: one cache serves both sides.
   const cache = options.parseCache ?? ParseCache.forRoot(path.resolve(options.root), options.root);
   const headInputs = options.head ?? (await loadFleet(indexedDirectorySource(options.root, path.resolve(options.root)), options.today, cache));
-  const baseInputs = await loadFleet(baseSource, options.today, cache);
+  const baseInputs = await loadFleet(baseSource, options.today, cache, { base: true });
   if (!options.parseCache) cache.save();
   const { head, base, counts } = options.full ? await renderBoth(baseInputs, headInputs) : renderTouched(baseInputs, headInputs);
   if (!head.inventory) {

@@ -39,8 +39,17 @@ export type RememberPart = (part: ValidationPart, check: () => Diagnostic[]) => 
 
 const checkEachTime: RememberPart = (_part, check) => check();
 
+export interface ValidationOptions {
+  /**
+   * Validating the base of a plan: an exception that has expired since is a warning. What a tree
+   * renders does not depend on the day, and the change that renews or removes the exception must be
+   * able to compare with the tree it repairs; the head is validated with every rule.
+   */
+  readonly base?: boolean;
+}
+
 /** Schema per file, then secrets, then the rules across files. Collects everything before failing. */
-export function validateInputs(inputs: LoadedInputs, today: string, remember: RememberPart = checkEachTime): ValidatedInputs {
+export function validateInputs(inputs: LoadedInputs, today: string, remember: RememberPart = checkEachTime, options: ValidationOptions = {}): ValidatedInputs {
   const diagnostics: Diagnostic[] = [...inputs.diagnostics];
   const environments: ShapedFile<EnvironmentDoc>[] = [];
   const tenants: ShapedFile<TenantDoc>[] = [];
@@ -76,7 +85,10 @@ export function validateInputs(inputs: LoadedInputs, today: string, remember: Re
   environments.forEach((env, i) => {
     cross.push(...remember({ kind: 'environment', env }, () => [...checkEnvironmentRules(env, tenantsIn[i]!, today), ...checkWindows([env], tenantsIn[i]!), ...checkSecretStorePaths([env])]));
   });
-  diagnostics.push(...cross.filter((d) => !(d.code === 'E_UNKNOWN_ENV' && brokenEnvironments.some((e) => d.message.startsWith(`environment "${e}"`)))));
+  for (const d of cross) {
+    if (d.code === 'E_UNKNOWN_ENV' && brokenEnvironments.some((e) => d.message.startsWith(`environment "${e}"`))) continue;
+    diagnostics.push(options.base && d.code === 'E_EXCEPTION_EXPIRED' ? { ...d, severity: 'warning' } : d);
+  }
   // Placement needs valid inputs: the canary check runs once everything else passed.
   if (!hasErrors(diagnostics)) environments.forEach((env, i) => diagnostics.push(...remember({ kind: 'coverage', env }, () => checkRolloutCoverage([env], tenantsIn[i]!))));
   const sorted = sortDiagnostics(diagnostics);
