@@ -32,6 +32,8 @@ export interface GenerateOptions {
   readonly prepared?: PreparedGenerate;
   /** The parse cache to load with (a change's plan then loads its base from the same one). @default the root's */
   readonly parseCache?: ParseCache;
+  /** Called once the trees are written, before the run record is: a change starts committing meanwhile. */
+  readonly onWritten?: (changes: TreeChanges) => void;
 }
 
 export interface GenerateResult {
@@ -100,6 +102,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       throw error;
     }
     const changes = await writer.commit();
+    options.onWritten?.(changes);
     if (fingerprint) {
       const touched = await writer.touchedFolders();
       const before = (await record?.scannedFolders()) ?? writer.foldersListed(touched);

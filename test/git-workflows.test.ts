@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, edit, read, SAMPLE_FLEET, write } from './helpers/fleet.js';
+import { cli, edit, read, SAMPLE_FLEET, snapshotTree, write } from './helpers/fleet.js';
 import { git, gitRepo } from './helpers/git.js';
 import { bareRemote, fleetWithRemote, gitDaemon } from './helpers/git-server.js';
 import { publishDist } from '../generator/git/publish.js';
@@ -61,7 +61,7 @@ describe('bump', () => {
     write(dir, 'dist/test/kommunen/sh-new/baseline.yaml', 'kind: Namespace\n');
     rmSync(path.join(dir, 'dist/test/kommunen/sh-kiel/baseline.yaml'));
     edit(dir, 'tenants/sh/sh-kiel.yaml', (t) => `${t}# not part of the change\n`);
-    await commitPaths(g, ['environments/test.yaml', 'dist/test/kommunen/sh-new/baseline.yaml', 'dist/test/kommunen/sh-kiel/baseline.yaml'], 'change');
+    await commitPaths(dir, ['environments/test.yaml', 'dist/test/kommunen/sh-new/baseline.yaml', 'dist/test/kommunen/sh-kiel/baseline.yaml'], 'change');
     expect(await changedFiles(dir)).toEqual(['dist/test/kommunen/sh-kiel/baseline.yaml', 'dist/test/kommunen/sh-new/baseline.yaml', 'environments/test.yaml']);
     expect((await g.raw(['diff', '--name-status', 'HEAD~1', 'HEAD', '--', 'dist/test/kommunen/sh-kiel/baseline.yaml'])).trim()).toBe('D\tdist/test/kommunen/sh-kiel/baseline.yaml');
     expect((await g.status()).modified).toEqual(['tenants/sh/sh-kiel.yaml']);
@@ -81,6 +81,29 @@ describe('bump', () => {
     expect(options.find((o) => o.startsWith('merge_request.description='))).toContain('prod: vorgang-manager 2.14.1 → 2.15.0 (22), about 16 min');
     const remoteBranches = (await git(remote.dir).raw(['branch', '--list'])).trim();
     expect(remoteBranches).toContain('bump/prod/vorgang-manager-2.15.0');
+  });
+
+  it('a push the remote rejects is rolled back: files, index, branch and HEAD as before', async () => {
+    const { dir, git: g, remote } = await fleetWithRemote(SAMPLE_FLEET);
+    const head = (await g.revparse(['HEAD'])).trim();
+    const before = snapshotTree(dir);
+    // Someone pushed a branch of that name first, on another commit: ours is not a fast-forward.
+    const theirs = git(remote.dir);
+    const tree = (await theirs.raw(['rev-parse', 'main^{tree}'])).trim();
+    const commit = (await theirs.raw(['-c', 'user.name=Other', '-c', 'user.email=other@example.org', 'commit-tree', tree, '-p', 'main', '-m', 'theirs'])).trim();
+    await theirs.raw(['update-ref', 'refs/heads/bump/prod/vorgang-manager-2.15.0', commit]);
+    const run = await cli('bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--root', dir, '--push', 'origin');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('push to origin failed');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    // The change was written, rendered, staged and committed before the push: all of it taken back.
+    expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('main');
+    expect((await g.revparse(['HEAD'])).trim()).toBe(head);
+    expect((await g.raw(['branch', '--list'])).trim()).toBe('* main');
+    expect((await g.raw(['diff', '--cached', '--name-only'])).trim()).toBe('');
+    expect((await g.status()).isClean()).toBe(true);
+    const after = snapshotTree(dir);
+    for (const [file, bytes] of before) if (!file.startsWith('.git/')) expect(after.get(file), file).toBe(bytes);
   });
 
   it('a version for one Kommune is a governed exception with reason and expiry', async () => {

@@ -3,14 +3,16 @@ import path from 'node:path';
 import { hasErrors, UserError } from '../diagnostics.js';
 import { generate } from '../generate.js';
 import type { SimpleGit } from 'simple-git';
-import { commitPaths, createBranch, currentBranch, openRepo, pushBranch, startCleanTreeCheck, type PushResult } from '../git/repo.js';
+import { checkNewBranch, commitTree, createBranch, currentBranch, openRepo, pushBranch, stagePaths, startCleanTreeCheck, type PushResult } from '../git/repo.js';
 import { withContents } from '../load/input-source.js';
 import { ParseCache } from '../load/parse-cache.js';
 import { acquireLock } from '../write/lock.js';
 import { ownedDirs, prepareGenerate, type PreparedGenerate } from '../write/run-record.js';
 import { formatPlan } from '../plan/format.js';
 import { planChange, type Plan } from '../plan/plan.js';
+import { settled, valueOf, type Settled } from '../settled.js';
 import { writeAtomically } from '../write/durable.js';
+import type { TreeChanges } from '../write/write-tree.js';
 
 export interface ChangeOptions {
   readonly root: string;
@@ -49,6 +51,7 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   // tree: meanwhile the run takes its lock and reads, without writing anything, the inputs with the
   // edits applied in memory and the output folders (whose listing then completes the check).
   const clean = wantsGit ? startCleanTreeCheck(git, ['environments', 'tenants', ...outputFolders.values()]) : undefined;
+  const branchFree = options.branch ? settled(checkNewBranch(git, options.branch)) : undefined;
   // The bytes as they were: put back on failure, and the plan's base.
   const before = new Map<string, Uint8Array>();
   for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file)));
@@ -60,6 +63,7 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     prepared.generate = await prepareGenerate(identity, new Map([...options.edits].map(([file, text]) => [file, Buffer.from(text)])));
     if (clean) await clean.finish(await filesOfChange(prepared.generate, outputFolders));
     if (options.push) await requireReachable(options.push, options.root);
+    if (branchFree) await valueOf(branchFree);
     return await applyPrepared(options, git, original, before, prepared);
   } finally {
     // A change stopped before its generate (a dirty tree, an unreachable remote): its output scan
@@ -69,26 +73,40 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   }
 }
 
-/** The change on a clean tree (when it goes to git), its generate prepared under the lock the caller holds. */
+/**
+ * The change on a clean tree (when it goes to git), its generate prepared under the lock the
+ * caller holds. Once the generate has written the trees, git stages the change on a thread of its
+ * own while this one writes the run record and computes the plan for the commit message (at
+ * 76,000 tracked files `add` and `write-tree` take 0.6 to 0.7 s).
+ */
 async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: string | undefined, before: ReadonlyMap<string, Uint8Array>, prepared: { generate?: PreparedGenerate }): Promise<ChangeResult> {
   const wantsGit = original !== undefined;
   if (options.branch) await createBranch(git, options.branch, original!);
+  let staging: Promise<Settled<string>> | undefined;
   const undo = async () => {
     for (const [file, bytes] of before) writeAtomically(path.join(options.root, file), bytes);
-    if (options.branch && original) {
-      await git.raw(['checkout', '--quiet', '--force', original]);
-      await git.raw(['branch', '-D', options.branch]);
-    }
+    if (!wantsGit) return;
+    await staging;
+    // Back to the branch as it was, in the index and in every tracked file the change wrote.
+    await git.raw(['checkout', '--quiet', '--force', original]);
+    if (options.branch) await git.raw(['branch', '-D', options.branch]);
   };
   try {
     for (const [file, text] of options.edits) writeAtomically(path.join(options.root, file), text);
     // One parse cache for the render and the plan: the base's unchanged files are the same documents.
     const parseCache = ParseCache.forRoot(path.resolve(options.root), options.root);
-    const result = await generate({ root: options.root, today: options.today, parseCache, prepared: take(prepared) });
+    const onWritten = (changes: TreeChanges) => {
+      // The tree was clean: these files are the whole change. git matches a list of paths against
+      // every index entry, so past a few hundred files the folders are faster (at 76,000 tracked
+      // files: 50 listed 0.16 s, 500 listed 0.37 s, 2,000 listed 1.15 s, the folders 0.96 s).
+      const files = filesOfCommit(options, changes);
+      staging = settled(stagePaths(options.root, files.length <= MAX_LISTED_FILES ? files : ['environments', 'tenants', 'dist', 'argocd', 'schemas']));
+    };
+    const result = await generate({ root: options.root, today: options.today, parseCache, prepared: take(prepared), ...(wantsGit ? { onWritten } : {}) });
     if (hasErrors(result.diagnostics) || !result.changes) {
       throw new UserError('the change does not validate; nothing was changed', 1, result.diagnostics, 'E_INVALID_CHANGE');
     }
-    const files = [...options.edits.keys(), ...result.changes.written, ...result.changes.removed].sort();
+    const files = filesOfCommit(options, result.changes);
     if (!wantsGit) {
       parseCache.save();
       return { files };
@@ -101,10 +119,7 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: s
     parseCache.save();
     // Plain text: git strips lines starting with # as comments when a commit is amended in an editor.
     const message = `${options.title}\n\n${formatPlan(plan, 'text')}`;
-    // The tree was clean: these files are the whole change. git matches a list of paths against
-    // every index entry, so past a few hundred files the folders are faster (at 76,000 tracked
-    // files: 50 listed 0.16 s, 500 listed 0.37 s, 2,000 listed 1.15 s, the folders 0.96 s).
-    const commit = await commitPaths(git, files.length <= MAX_LISTED_FILES ? files : ['environments', 'tenants', 'dist', 'argocd', 'schemas'], message);
+    const commit = await commitTree(git, await valueOf(staging!), message);
     let push: PushResult | undefined;
     if (options.push) {
       push = await pushBranch(git, options.push, options.branch!, {
@@ -119,6 +134,11 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: s
     await undo();
     throw error;
   }
+}
+
+/** The input files a change edited and the output files its generate wrote or removed, sorted. */
+function filesOfCommit(options: ChangeOptions, changes: TreeChanges): string[] {
+  return [...options.edits.keys(), ...changes.written, ...changes.removed].sort();
 }
 
 const MAX_LISTED_FILES = 500;
