@@ -119,7 +119,7 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: s
     parseCache.save();
     // Plain text: git strips lines starting with # as comments when a commit is amended in an editor.
     const message = `${options.title}\n\n${formatPlan(plan, 'text')}`;
-    const commit = await commitTree(git, await valueOf(staging!), message);
+    const commit = await commitTree(git, await valueOf(staging!), message, options.branch ? { parent: head, branch: options.branch } : undefined);
     let push: PushResult | undefined;
     if (options.push) {
       push = await pushBranch(git, options.push, options.branch!, {

@@ -138,19 +138,20 @@ export async function stagePaths(dir: string, paths: readonly string[]): Promise
 }
 
 /**
- * Commits `tree` on the checked-out branch, with the message cleaned up as `git commit -m` cleans
- * it (trailing spaces, repeated blank lines). Like `commit --no-verify` no hook runs before it;
- * unlike it, no post-commit hook runs either. `commit.gpgSign` is honoured all the same.
+ * Commits `tree` on the checked-out branch (`at`: its commit and name, when the caller knows
+ * them), with the message cleaned up as `git commit -m` cleans it (trailing spaces, repeated blank
+ * lines). Like `commit --no-verify` no hook runs before it; unlike it, no post-commit hook runs
+ * either. `commit.gpgSign` is honoured all the same.
  */
-export async function commitTree(git: SimpleGit, tree: string, message: string): Promise<string> {
+export async function commitTree(git: SimpleGit, tree: string, message: string, at?: { readonly parent: string; readonly branch: string }): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ozg-gitops-message-'));
   try {
     const messageFile = path.join(dir, 'message');
     writeFileSync(messageFile, execFileSync('git', ['stripspace'], { input: message }));
-    const [parent, branch] = await Promise.all([git.revparse(['HEAD']), git.raw(['symbolic-ref', '--quiet', 'HEAD'])]);
-    const commit = (await git.raw(['commit-tree', tree, '-p', parent.trim(), '-F', messageFile])).trim();
+    const [parent, branch] = at ? [at.parent, `refs/heads/${at.branch}`] : (await Promise.all([git.revparse(['HEAD']), git.raw(['symbolic-ref', '--quiet', 'HEAD'])])).map((out) => out.trim());
+    const commit = (await git.raw(['commit-tree', tree, '-p', parent!, '-F', messageFile])).trim();
     // The old value makes the update fail if the branch moved meanwhile; the reflog reads as `git commit`'s.
-    await git.raw(['update-ref', '-m', `commit: ${message.split('\n')[0]}`, branch.trim(), commit, parent.trim()]);
+    await git.raw(['update-ref', '-m', `commit: ${message.split('\n')[0]}`, branch!, commit, parent!]);
     return commit;
   } finally {
     rmSync(dir, { recursive: true, force: true });

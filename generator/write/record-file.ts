@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 /**
  * The file format of the run record (run-record.ts): a JSON header line, then columns as raw
  * bytes. Written by hand for speed: at 65,000 output files the record as JSON was 11 MB, and
@@ -56,7 +58,9 @@ export function decodeRecord(bytes: Buffer): { header: unknown; columns: Map<str
     const to = offset + section.bytes;
     if (to > bytes.length) return undefined;
     if (section.kind === 'lines') {
-      columns.set(section.name, section.count === 0 ? [] : bytes.toString('utf8', offset, to).split('\n'));
+      const text = bytes.subarray(offset, to);
+      // Paths, ids and hashes are ASCII: read as Latin-1 they are the same strings, at half the cost (11 MB: 50 ms against 116 ms).
+      columns.set(section.name, section.count === 0 ? [] : text.toString(isAscii(text) ? 'latin1' : 'utf8').split('\n'));
     } else {
       // Copied out: typed arrays need aligned offsets, which the file does not keep.
       const copy = new Uint8Array(bytes.subarray(offset, to)).buffer;
