@@ -43,6 +43,8 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   const git = openRepo(options.root);
   const wantsGit = Boolean(options.branch || options.push);
   const original = wantsGit ? await currentBranch(git) : undefined;
+  // The commit the change starts from: the plan's base and its commit's parent.
+  const start = wantsGit ? settled(git.revparse(['HEAD']).then((out) => out.trim())) : undefined;
   const workDir = path.resolve(options.root);
   const identity = { root: options.root, outDir: path.join(workDir, 'dist'), bootstrapDir: path.join(workDir, 'argocd'), today: options.today };
   // The output trees by name, relative to the root (the paths git and the output scan give).
@@ -64,7 +66,7 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
     if (clean) await clean.finish(await filesOfChange(prepared.generate, outputFolders));
     if (options.push) await requireReachable(options.push, options.root);
     if (branchFree) await valueOf(branchFree);
-    return await applyPrepared(options, git, original, before, prepared);
+    return await applyPrepared(options, git, original === undefined ? undefined : { branch: original, commit: await valueOf(start!) }, before, prepared);
   } finally {
     // A change stopped before its generate (a dirty tree, an unreachable remote): its output scan
     // would keep the process alive for a second or two more.
@@ -74,22 +76,27 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
 }
 
 /**
- * The change on a clean tree (when it goes to git), its generate prepared under the lock the
- * caller holds. Once the generate has written the trees, git stages the change on a thread of its
- * own while this one writes the run record and computes the plan for the commit message (at
- * 76,000 tracked files `add` and `write-tree` take 0.6 to 0.7 s).
+ * The change on a clean tree (when it goes to git, `original`: the branch checked out and its
+ * commit), its generate prepared under the lock the caller holds. git works beside this thread:
+ * it creates the branch while the generate runs (two ref updates, no file touched), and once the
+ * trees are written it stages the change on a thread of its own while this one writes the run
+ * record and computes the plan for the commit message (at 76,000 tracked files `add` and
+ * `write-tree` take 0.6 to 0.7 s; each git command started from this thread waits for its event
+ * loop, 0.1 s apiece in a bump).
  */
-async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: string | undefined, before: ReadonlyMap<string, Uint8Array>, prepared: { generate?: PreparedGenerate }): Promise<ChangeResult> {
+async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: { readonly branch: string; readonly commit: string } | undefined, before: ReadonlyMap<string, Uint8Array>, prepared: { generate?: PreparedGenerate }): Promise<ChangeResult> {
   const wantsGit = original !== undefined;
-  if (options.branch) await createBranch(git, options.branch, original!);
+  // Set once the branch is made (or refused: someone created it since it was checked).
+  let branched: Settled<void> | undefined;
+  const branching = options.branch ? settled(createBranch(git, options.branch, original!.branch)).then((outcome) => (branched = outcome)) : Promise.resolve((branched = { value: undefined }));
   let staging: Promise<Settled<string>> | undefined;
   const undo = async () => {
     for (const [file, bytes] of before) writeAtomically(path.join(options.root, file), bytes);
     if (!wantsGit) return;
-    await staging;
+    await Promise.all([branching, staging]);
     // Back to the branch as it was, in the index and in every tracked file the change wrote.
-    await git.raw(['checkout', '--quiet', '--force', original]);
-    if (options.branch) await git.raw(['branch', '-D', options.branch]);
+    await git.raw(['checkout', '--quiet', '--force', original.branch]);
+    if (options.branch && branched && 'value' in branched) await git.raw(['branch', '-D', options.branch]);
   };
   try {
     for (const [file, text] of options.edits) writeAtomically(path.join(options.root, file), text);
@@ -100,7 +107,9 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: s
       // every index entry, so past a few hundred files the folders are faster (at 76,000 tracked
       // files: 50 listed 0.16 s, 500 listed 0.37 s, 2,000 listed 1.15 s, the folders 0.96 s).
       const files = filesOfCommit(options, changes);
-      staging = settled(stagePaths(options.root, files.length <= MAX_LISTED_FILES ? files : ['environments', 'tenants', 'dist', 'argocd', 'schemas']));
+      const stage = () => stagePaths(options.root, files.length <= MAX_LISTED_FILES ? files : ['environments', 'tenants', 'dist', 'argocd', 'schemas']);
+      // Started now when the branch is there (the generate took longer than two ref updates), else after it.
+      staging = settled(branched && 'value' in branched ? stage() : valueOf(branching).then(stage));
     };
     const result = await generate({ root: options.root, today: options.today, parseCache, prepared: take(prepared), ...(wantsGit ? { onWritten } : {}) });
     if (hasErrors(result.diagnostics) || !result.changes) {
@@ -113,7 +122,7 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: s
     }
     // The inputs generate just loaded are the plan's working tree; the tree was clean, so with
     // the edits taken back they are HEAD's.
-    const head = (await git.revparse(['HEAD'])).trim();
+    const head = original.commit;
     const baseSource = result.source && withContents(result.source, `HEAD (${head.slice(0, 12)})`, before);
     const plan = await planChange({ root: options.root, base: 'HEAD', baseSource, parseCache, today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics, inputKeys: result.inputKeys } });
     parseCache.save();
@@ -125,7 +134,7 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: s
       push = await pushBranch(git, options.push, options.branch!, {
         title: options.title,
         description: oneLineSummary(plan),
-        target: original!,
+        target: original.branch,
         labels: options.labels,
       });
     }
