@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, edit, read, SAMPLE_FLEET, snapshotTree, write } from './helpers/fleet.js';
+import { cli, edit, read, SAMPLE_FLEET, snapshotTree, tempDir, write } from './helpers/fleet.js';
 import { git, gitRepo } from './helpers/git.js';
 import { bareRemote, fleetWithRemote, gitDaemon } from './helpers/git-server.js';
 import { publishDist } from '../generator/git/publish.js';
+import { applyInputChange } from '../generator/change/apply-change.js';
 import { commitPaths } from '../generator/git/repo.js';
 
 async function changedFiles(dir: string, range = 'HEAD~1..HEAD'): Promise<string[]> {
@@ -239,6 +240,80 @@ describe('bump', () => {
     expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('main');
     expect((await g.raw(['branch', '--list'])).trim()).toBe('* main');
     expect((await g.status()).isClean()).toBe(true);
+  });
+});
+
+describe('onboarding as a change', () => {
+  it('tenant add --branch commits the Kommune file with its rendered output, the plan in the message', async () => {
+    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
+    const appen = ['tenant', 'add', '--ags', '01056001', '--name', 'Gemeinde Appen', '--env', 'test,prod', '--root', dir, '--branch'];
+    // Refused like `tenant add`: nothing written, no branch.
+    const taken = await cli('tenant', 'add', '--ags', '01002000', '--name', 'Kiel', '--env', 'test', '--root', dir, '--branch');
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('E_DUPLICATE_AGS');
+    expect((await g.raw(['branch', '--list'])).trim()).toBe('* main');
+    expect((await g.status()).isClean()).toBe(true);
+    const run = await cli(...appen);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe('Onboard Gemeinde Appen (sh-appen)');
+    expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('onboard/sh-appen');
+    const files = await changedFiles(dir);
+    expect(files).toContain('tenants/sh/sh-appen.yaml');
+    expect(files).toContain('dist/prod/kommunen/sh-appen/baseline.yaml');
+    expect(files).toContain('dist/test/argocd/main/applicationsets/test-sh-1/vorgang-manager.yaml');
+    expect(files.filter((f) => f.startsWith('dist/dev/'))).toEqual([]);
+    const message = (await g.raw(['log', '-1', '--format=%B'])).trim();
+    expect(message.split('\n')[0]).toBe('Onboard Gemeinde Appen (sh-appen)');
+    expect(message).toContain('  Kommunen added: sh-appen');
+    expect((await g.status()).isClean()).toBe(true);
+    // What was committed is what the inputs render to.
+    expect((await cli('generate', '--check', '--root', dir)).code).toBe(0);
+  });
+
+  it('a change that adds files and does not validate takes them back, and the folder made for one', async () => {
+    const { dir, git: g } = await gitRepo({ from: SAMPLE_FLEET });
+    const before = snapshotTree(dir);
+    const edits = new Map([
+      ['tenants/by/by-muenchen.yaml', 'id: by-muenchen\nname: München\nags: "09162000"\nenvironments: [staging]\n'],
+      ['tenants/sh/sh-appen.yaml', 'id: sh-appen\nname: Appen\nags: "01056001"\nenvironments: [test]\n'],
+    ]);
+    await expect(applyInputChange({ root: dir, edits, branch: 'onboard/by-muenchen', title: 'Onboard München', labels: [], today: '2026-11-29' })).rejects.toThrow('the change does not validate');
+    expect(existsSync(path.join(dir, 'tenants/by'))).toBe(false);
+    expect(existsSync(path.join(dir, 'tenants/sh/sh-appen.yaml'))).toBe(false);
+    expect((await g.raw(['branch', '--list'])).trim()).toBe('* main');
+    expect((await g.status()).isClean()).toBe(true);
+    const after = snapshotTree(dir);
+    expect([...after.keys()].filter((file) => !file.startsWith('.git/') && !before.has(file))).toEqual([]);
+  });
+
+  it('a push the remote rejects takes back the new files and the folder made for them', async () => {
+    const { dir, git: g, remote } = await fleetWithRemote(SAMPLE_FLEET);
+    // test serves Bayern from now on: München's file would be the first in tenants/by/.
+    edit(dir, 'environments/test.yaml', (t) => t.replace('laender: [sh]', 'laender: [sh, by]'));
+    expect((await cli('generate', '--root', dir)).code).toBe(0);
+    await g.raw(['add', '--all']);
+    await g.commit('test serves Bayern');
+    await g.push('origin', 'main');
+    const head = (await g.revparse(['HEAD'])).trim();
+    const before = snapshotTree(dir);
+    const theirs = git(remote.dir);
+    const tree = (await theirs.raw(['rev-parse', 'main^{tree}'])).trim();
+    const commit = (await theirs.raw(['-c', 'user.name=Other', '-c', 'user.email=other@example.org', 'commit-tree', tree, '-p', 'main', '-m', 'theirs'])).trim();
+    await theirs.raw(['update-ref', 'refs/heads/onboard/by-muenchen-and-1-more', commit]);
+    const table = path.join(tempDir(), 'kommunen.csv');
+    writeFileSync(table, 'ags;name\n09162000;Landeshauptstadt München\n01056001;Appen\n');
+    const run = await cli('tenant', 'import', table, '--env', 'test', '--root', dir, '--push', 'origin');
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.stderr).toContain('push to origin failed');
+    expect(existsSync(path.join(dir, 'tenants/by'))).toBe(false);
+    expect(existsSync(path.join(dir, 'tenants/sh/sh-appen.yaml'))).toBe(false);
+    expect((await g.raw(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('main');
+    expect((await g.revparse(['HEAD'])).trim()).toBe(head);
+    expect((await g.raw(['branch', '--list'])).trim()).toBe('* main');
+    expect((await g.status()).isClean()).toBe(true);
+    const after = snapshotTree(dir);
+    for (const [file, bytes] of before) if (!file.startsWith('.git/')) expect(after.get(file), file).toBe(bytes);
+    expect([...after.keys()].filter((file) => !file.startsWith('.git/') && !before.has(file))).toEqual([]);
   });
 });
 

@@ -10,8 +10,8 @@ import { cli, copyFleet, edit, snapshotTree, tempDir, write } from './helpers/fl
 const BAD: Record<string, Record<string, string[]>> = {
   validate: { '--root': ['/nonexistent-ozg'] },
   generate: { '--root': ['/nonexistent-ozg'], '--out': [''], '--bootstrap-out': [''], '--env': ['prd', 'prod,', 'Prod', 'prod,tst'], '--jobs': ['abc', '0', '-1', '1.5', '65', ''] },
-  'tenant add': { '--root': ['/nonexistent-ozg'], '--env': ['prd', 'test,,prod', 'TEST'], '--kind': ['Dorf'], '--wave': ['Early!'], '--size': ['XL'], '--contact-email': ['it-at-kiel'], '--ags': ['1002000', '0100200x'], '--name': ['', '  '], '--id': ['sh_kiel', 'sh-kiel-'] },
-  'tenant import': { '<file>': ['/nonexistent-ozg.csv'], '--root': ['/nonexistent-ozg'], '--env': ['prd'], '--kind': ['Dorf'], '--wave': ['Early!'], '--size': ['XL'], '--contact-email': ['x'] },
+  'tenant add': { '--root': ['/nonexistent-ozg'], '--env': ['prd', 'test,,prod', 'TEST'], '--kind': ['Dorf'], '--wave': ['Early!'], '--size': ['XL'], '--contact-email': ['it-at-kiel'], '--ags': ['1002000', '0100200x'], '--name': ['', '  '], '--id': ['sh_kiel', 'sh-kiel-'], '--push': [''] },
+  'tenant import': { '<file>': ['/nonexistent-ozg.csv'], '--root': ['/nonexistent-ozg'], '--env': ['prd'], '--kind': ['Dorf'], '--wave': ['Early!'], '--size': ['XL'], '--contact-email': ['x'], '--push': [''] },
   plan: { '--root': ['/nonexistent-ozg'], '--base': [''], '--format': ['yaml'] },
   bump: { '<app>': ['Vorgang Manager'], '<version>': ['v2.15.0', '2.15', 'latest'], '--env': ['prd', 'prod,test'], '--root': ['/nonexistent-ozg'], '--wave': ['Canary!'], '--tenant': ['SH-KIEL'], '--reason': [''], '--until': ['2026-02-30', '31.12.2026', 'tomorrow'], '--push': [''] },
   promote: { '[apps...]': ['Alfa!'], '--from': ['tst'], '--to': ['prd'], '--root': ['/nonexistent-ozg'], '--push': [''] },
@@ -28,8 +28,8 @@ const BAD: Record<string, Record<string, string[]>> = {
 const VALID: Record<string, (root: string) => string[]> = {
   validate: (r) => ['validate', '--root', r],
   generate: (r) => ['generate', '--root', r, '--out', `${r}/dist`, '--bootstrap-out', `${r}/argocd`, '--env', 'prod', '--jobs', '1'],
-  'tenant add': (r) => ['tenant', 'add', '--root', r, '--env', 'test', '--ags', '01056001', '--name', 'Gemeinde Appen', '--kind', 'Gemeinde', '--wave', 'main', '--size', 's', '--contact-email', 'it@appen.example', '--id', 'sh-appen'],
-  'tenant import': (r) => ['tenant', 'import', `${r}/kommunen.csv`, '--root', r, '--env', 'test', '--kind', 'Gemeinde', '--wave', 'main', '--size', 's', '--contact-email', 'it@appen.example'],
+  'tenant add': (r) => ['tenant', 'add', '--root', r, '--env', 'test', '--ags', '01056001', '--name', 'Gemeinde Appen', '--kind', 'Gemeinde', '--wave', 'main', '--size', 's', '--contact-email', 'it@appen.example', '--id', 'sh-appen', '--push', 'origin'],
+  'tenant import': (r) => ['tenant', 'import', `${r}/kommunen.csv`, '--root', r, '--env', 'test', '--kind', 'Gemeinde', '--wave', 'main', '--size', 's', '--contact-email', 'it@appen.example', '--push', 'origin'],
   plan: (r) => ['plan', '--root', r, '--base', 'HEAD', '--format', 'text'],
   bump: (r) => ['bump', 'alfa', '1.13.0', '--env', 'prod', '--root', r, '--wave', 'canary', '--tenant', 'sh-kiel', '--reason', 'test', '--until', '2026-12-31', '--push', 'origin'],
   promote: (r) => ['promote', 'alfa', '--from', 'test', '--to', 'prod', '--root', r, '--push', 'origin'],

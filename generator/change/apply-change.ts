@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrors, UserError } from '../diagnostics.js';
@@ -16,7 +17,7 @@ import type { TreeChanges } from '../write/write-tree.js';
 
 export interface ChangeOptions {
   readonly root: string;
-  /** New text per input file (relative to root). */
+  /** New text per input file (relative to root); a file that does not exist yet is added. */
   readonly edits: ReadonlyMap<string, string>;
   /** Create this branch and commit the input and rendered change together. */
   readonly branch?: string;
@@ -54,16 +55,16 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
   // edits applied in memory and the output folders (whose listing then completes the check).
   const clean = wantsGit ? startCleanTreeCheck(git, ['environments', 'tenants', ...outputFolders.values()]) : undefined;
   const branchFree = options.branch ? settled(checkNewBranch(git, options.branch)) : undefined;
-  // The bytes as they were: put back on failure, and the plan's base.
-  const before = new Map<string, Uint8Array>();
-  for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file)));
+  // The bytes as they were (null: a file the change adds): put back on failure, and the plan's base.
+  const before = new Map<string, Uint8Array | null>();
+  for (const file of options.edits.keys()) before.set(file, await readFile(path.join(options.root, file)).catch(absentAsNull));
   const release = acquireLock(workDir);
   // Held only until its generate takes it: the run record and the output scan (about 40 MB at
   // 10,800 Kommunen) are garbage once the generate is done, before the plan loads its base.
   const prepared: { generate?: PreparedGenerate } = {};
   try {
     prepared.generate = await prepareGenerate(identity, new Map([...options.edits].map(([file, text]) => [file, Buffer.from(text)])));
-    if (clean) await clean.finish(await filesOfChange(prepared.generate, outputFolders));
+    if (clean) await clean.finish(await filesOfChange(prepared.generate, outputFolders, before));
     if (options.push) await requireReachable(options.push, options.root);
     if (branchFree) await valueOf(branchFree);
     return await applyPrepared(options, git, original === undefined ? undefined : { branch: original, commit: await valueOf(start!) }, before, prepared);
@@ -84,14 +85,20 @@ export async function applyInputChange(options: ChangeOptions): Promise<ChangeRe
  * `write-tree` take 0.6 to 0.7 s; each git command started from this thread waits for its event
  * loop, 0.1 s apiece in a bump).
  */
-async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: { readonly branch: string; readonly commit: string } | undefined, before: ReadonlyMap<string, Uint8Array>, prepared: { generate?: PreparedGenerate }): Promise<ChangeResult> {
+async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: { readonly branch: string; readonly commit: string } | undefined, before: ReadonlyMap<string, Uint8Array | null>, prepared: { generate?: PreparedGenerate }): Promise<ChangeResult> {
   const wantsGit = original !== undefined;
   // Set once the branch is made (or refused: someone created it since it was checked).
   let branched: Settled<void> | undefined;
   const branching = options.branch ? settled(createBranch(git, options.branch, original!.branch)).then((outcome) => (branched = outcome)) : Promise.resolve((branched = { value: undefined }));
   let staging: Promise<Settled<string>> | undefined;
+  const createdFolders: string[] = [];
   const undo = async () => {
-    for (const [file, bytes] of before) writeAtomically(path.join(options.root, file), bytes);
+    for (const [file, bytes] of before) {
+      if (bytes) writeAtomically(path.join(options.root, file), bytes);
+      else rmSync(path.join(options.root, file), { force: true });
+    }
+    // Folders made for added files (a Land's first Kommune) hold nothing else.
+    for (const folder of createdFolders) rmSync(folder, { recursive: true, force: true });
     if (!wantsGit) return;
     await Promise.all([branching, staging]);
     // Back to the branch as it was, in the index and in every tracked file the change wrote.
@@ -99,7 +106,11 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: {
     if (options.branch && branched && 'value' in branched) await git.raw(['branch', '-D', options.branch]);
   };
   try {
-    for (const [file, text] of options.edits) writeAtomically(path.join(options.root, file), text);
+    for (const [file, text] of options.edits) {
+      const created = before.get(file) === null ? mkdirSync(path.dirname(path.join(options.root, file)), { recursive: true }) : undefined;
+      if (created) createdFolders.push(created);
+      writeAtomically(path.join(options.root, file), text);
+    }
     // One parse cache for the render and the plan: the base's unchanged files are the same documents.
     const parseCache = ParseCache.forRoot(path.resolve(options.root), options.root);
     const onWritten = (changes: TreeChanges) => {
@@ -152,11 +163,20 @@ function filesOfCommit(options: ChangeOptions, changes: TreeChanges): string[] {
 
 const MAX_LISTED_FILES = 500;
 
-/** The input files and the files now in the output trees (`folders`: tree → folder), as the prepared run listed them; undefined without an output scan. */
-async function filesOfChange(prepared: PreparedGenerate, folders: ReadonlyMap<string, string>): Promise<string[] | undefined> {
+function absentAsNull(error: NodeJS.ErrnoException): null {
+  if (error.code === 'ENOENT') return null;
+  throw error;
+}
+
+/**
+ * The input files and the files now in the output trees (`folders`: tree → folder), as the
+ * prepared run listed them, but for the files the change adds (`before`: null); undefined without
+ * an output scan.
+ */
+async function filesOfChange(prepared: PreparedGenerate, folders: ReadonlyMap<string, string>, before: ReadonlyMap<string, Uint8Array | null>): Promise<string[] | undefined> {
   const present = await prepared.record?.presentFiles();
   if (!present) return undefined;
-  const files = [...(await prepared.source.listInputFiles())];
+  const files = (await prepared.source.listInputFiles()).filter((file) => before.get(file) !== null);
   for (const [tree, listed] of present) for (const file of listed) files.push(`${folders.get(tree)}/${file}`);
   return files;
 }

@@ -5,7 +5,8 @@ import { today } from '../clock.js';
 import { EXIT, type Io } from './io.js';
 import { branchName, date, existingDir, integer, name, nameList, repoFolder, requireEnvironments, text, version } from './options.js';
 
-function report(io: Io, title: string, result: ChangeResult & { branch?: string }): number {
+/** What a change did: its title, its files, its commit and merge request. */
+export function reportChange(io: Io, title: string, result: ChangeResult & { branch?: string }): number {
   io.out(title);
   for (const file of result.files) io.out(`  changed ${file}`);
   if (result.commit) io.out(`committed ${result.commit} on ${result.branch}`);
@@ -37,7 +38,7 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
           requireEnvironments(path.resolve(opts.root), '--env', [opts.env]);
           const { bumpVersion } = await import('../change/bump.js');
           const result = await bumpVersion({ ...opts, root: path.resolve(opts.root), app, version, today: today() });
-          return report(io, result.title, result);
+          return reportChange(io, result.title, result);
         })(),
       ),
     );
@@ -58,7 +59,7 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
           requireEnvironments(path.resolve(opts.root), '--from/--to', [opts.from, opts.to]);
           const { promoteVersions } = await import('../change/promote.js');
           const result = await promoteVersions({ ...opts, root: path.resolve(opts.root), apps, today: today() });
-          return report(io, result.title, result);
+          return reportChange(io, result.title, result);
         })(),
       ),
     );
@@ -77,7 +78,7 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
           requireEnvironments(path.resolve(opts.root), '--env', [opts.env]);
           const { rollbackApp } = await import('../change/rollback.js');
           const result = await rollbackApp({ ...opts, app, root: path.resolve(opts.root), today: today() });
-          const code = report(io, `${result.title} (the version before its last bump, found in ${result.foundIn.slice(0, 12)})`, result);
+          const code = reportChange(io, `${result.title} (the version before its last bump, found in ${result.foundIn.slice(0, 12)})`, result);
           for (const x of result.exceptionsOnBadVersion) {
             io.out(`still on ${x.version}: the exception for ${x.wave ? `wave ${x.wave}` : `Kommune ${x.tenant}`} until ${x.until} (${x.reason}); remove it to roll those back too`);
           }
@@ -101,7 +102,7 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
           requireEnvironments(path.resolve(opts.root), '--env', [opts.env]);
           const { haltRollout } = await import('../change/halt.js');
           const result = await haltRollout({ ...opts, apps: opts.app, root: path.resolve(opts.root), today: today() });
-          return report(io, result.title, result);
+          return reportChange(io, result.title, result);
         })(),
       ),
     );
@@ -119,7 +120,7 @@ export function registerChanges(program: Command, io: Io, run: (code: Promise<nu
           requireEnvironments(path.resolve(opts.root), '--env', [opts.env]);
           const { resumeRollout } = await import('../change/halt.js');
           const result = await resumeRollout({ ...opts, root: path.resolve(opts.root), today: today() });
-          return report(io, result.title, result);
+          return reportChange(io, result.title, result);
         })(),
       ),
     );

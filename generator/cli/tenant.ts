@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { hasErrors, UserError } from '../diagnostics.js';
 import { today } from '../clock.js';
 import type { OnboardCandidate, OnboardOptions } from '../onboard/onboard.js';
+import { reportChange } from './changes.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 import { ags, email, existingDir, inputFile, name, nameList, requireEnvironments, text } from './options.js';
 
@@ -14,6 +15,8 @@ interface CommonFlags {
   wave?: string;
   size?: string;
   contactEmail?: string;
+  branch?: boolean;
+  push?: string;
 }
 
 function onboardOptions(flags: CommonFlags, id?: string): OnboardOptions {
@@ -22,7 +25,12 @@ function onboardOptions(flags: CommonFlags, id?: string): OnboardOptions {
   return { root: path.resolve(flags.root), environments, kind: flags.kind, wave: flags.wave, size: flags.size, contactEmail: flags.contactEmail, id, today: today() };
 }
 
-async function onboard(candidates: OnboardCandidate[], options: OnboardOptions, io: Io): Promise<number> {
+async function onboard(candidates: OnboardCandidate[], options: OnboardOptions, io: Io, flags: CommonFlags): Promise<number> {
+  if (flags.branch || flags.push) {
+    const { onboardAsChange } = await import('../change/onboard.js');
+    const result = await onboardAsChange(candidates, { ...options, branch: flags.branch, push: flags.push });
+    return reportChange(io, result.title, result);
+  }
   const { onboardKommunen } = await import('../onboard/onboard.js');
   const result = await onboardKommunen(candidates, options);
   printDiagnostics(io, result.diagnostics, 20);
@@ -36,7 +44,7 @@ async function onboard(candidates: OnboardCandidate[], options: OnboardOptions, 
 }
 
 export async function runTenantAdd(flags: CommonFlags & { ags: string; name: string; id?: string }, io: Io): Promise<number> {
-  return onboard([{ ags: flags.ags, name: flags.name }], onboardOptions(flags, flags.id), io);
+  return onboard([{ ags: flags.ags, name: flags.name }], onboardOptions(flags, flags.id), io, flags);
 }
 
 export async function runTenantImport(file: string, flags: CommonFlags, io: Io): Promise<number> {
@@ -54,7 +62,7 @@ export async function runTenantImport(file: string, flags: CommonFlags, io: Io):
     io.err('nothing was written');
     return EXIT.invalid;
   }
-  return onboard(rows.map((r) => ({ ags: r.ags, name: r.name, origin: { file: shown, line: r.line } })), onboardOptions(flags), io);
+  return onboard(rows.map((r) => ({ ags: r.ags, name: r.name, origin: { file: shown, line: r.line } })), onboardOptions(flags), io, flags);
 }
 
 function withCommonFlags(command: Command): Command {
@@ -64,7 +72,9 @@ function withCommonFlags(command: Command): Command {
     .addOption(new Option('--kind <kind>', 'kind of administration').choices(['Stadt', 'Gemeinde', 'Amt', 'Kreis', 'Landesbehoerde', 'Ministerium']))
     .option('--wave <wave>', 'rollout wave (default: the environment default)', name('a wave name', 'early'))
     .option('--size <size>', 'size profile (default: the environment default)', name('a size name', 'm'))
-    .option('--contact-email <email>', 'e-mail of the Kommune\'s administrator', email);
+    .option('--contact-email <email>', 'e-mail of the Kommune\'s administrator', email)
+    .option('--branch', 'render the Kommunen too and commit files and output on a new branch onboard/<id>')
+    .option('--push <remote>', 'push the branch with GitLab merge-request push options (implies --branch)', text);
 }
 
 export function registerTenant(program: Command, io: Io, run: (code: Promise<number>) => void): void {

@@ -83,20 +83,26 @@ export function indexedDirectorySource(root: string, workDir = root): InputSourc
 
 /**
  * `source` with some files' bytes replaced or added: a change on a clean working tree sees its
- * base, the commit it started from, as the tree it read with its own edits taken back, with no git
- * process to read 10,800 blobs again; onboarding checks new Kommune files with the fleet before
- * writing them.
+ * base, the commit it started from, as the tree it read with its own edits taken back (`null`:
+ * a file it adds), with no git process to read 10,800 blobs again; onboarding checks new Kommune
+ * files with the fleet before writing them.
  */
-export function withContents(source: InputSource, label: string, contents: ReadonlyMap<string, Uint8Array>): InputSource {
+export function withContents(source: InputSource, label: string, contents: ReadonlyMap<string, Uint8Array | null>): InputSource {
   const keys = source.keys;
+  // null: a file this tree does not have (one a change adds, seen from its base).
+  const bytesOf = (file: string): Uint8Array | undefined => {
+    const bytes = contents.get(file);
+    if (bytes === null) throw Object.assign(new Error(`${file} is not in ${label}`), { code: 'ENOENT' });
+    return bytes;
+  };
   return {
     label,
-    listInputFiles: async () => [...new Set([...(await source.listInputFiles()), ...contents.keys()])].sort(),
-    read: async (file) => contents.get(file) ?? source.read(file),
+    listInputFiles: async () => [...new Set([...(await source.listInputFiles()), ...contents.keys()])].filter((file) => contents.get(file) !== null).sort(),
+    read: async (file) => bytesOf(file) ?? source.read(file),
     ...(keys && {
       keys: {
         known: (file) => (contents.has(file) ? undefined : keys.known(file)),
-        readNow: (file) => contents.get(file) ?? keys.readNow(file),
+        readNow: (file) => bytesOf(file) ?? keys.readNow(file),
         save: keys.save,
       },
     }),

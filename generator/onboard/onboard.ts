@@ -34,11 +34,44 @@ export interface OnboardResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** The files onboarding would write, checked with the fleet; none when there is an error. */
+export interface NewTenantFiles {
+  /** Path (relative to the root) → the file's text, in the order of the candidates. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly tenants: readonly NewTenant[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
 /**
  * Derives ids, checks the new Kommunen together with the existing fleet, and writes their files
  * only when everything validates. Duplicate names get the AGS appended to stay unique.
  */
 export async function onboardKommunen(candidates: readonly OnboardCandidate[], options: OnboardOptions): Promise<OnboardResult> {
+  const planned = await newTenantFiles(candidates, options);
+  if (hasErrors(planned.diagnostics)) return { written: [], diagnostics: planned.diagnostics };
+  const written: string[] = [];
+  const staged: [string, string][] = [];
+  for (const [file, text] of planned.files) {
+    const target = path.join(options.root, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.tmp`;
+    writeFileDurably(tmp, text, 'wx');
+    staged.push([tmp, target]);
+  }
+  for (const [tmp, target] of staged) {
+    await rename(tmp, target);
+    syncDirectory(path.dirname(target));
+    written.push(path.relative(options.root, target).split(path.sep).join('/'));
+  }
+  return { written, diagnostics: planned.diagnostics };
+}
+
+/**
+ * The new Kommunen's files, checked together with the existing fleet; nothing is written. The
+ * parse cache keeps what the check learned, so the generate after it finds the new files parsed
+ * and the fleet validated.
+ */
+export async function newTenantFiles(candidates: readonly OnboardCandidate[], options: OnboardOptions): Promise<NewTenantFiles> {
   // Files the last generate parsed and checked are not parsed again (load/parse-cache.ts).
   const cache = ParseCache.forRoot(options.root, options.root);
   // Read once through the input index: the second load, with the new files, reads none of them again.
@@ -99,7 +132,7 @@ export async function onboardKommunen(candidates: readonly OnboardCandidate[], o
       },
     });
   }
-  if (hasErrors(diagnostics)) return { written: [], diagnostics };
+  if (hasErrors(diagnostics)) return { files: new Map(), tenants: [], diagnostics };
 
   const newFiles = new Map(planned.map(({ tenant }) => [tenantFilePath(tenant.id), renderTenantFile(tenant)]));
   const encoded = new Map([...newFiles].map(([file, text]) => [file, new TextEncoder().encode(text)]));
@@ -113,22 +146,7 @@ export async function onboardKommunen(candidates: readonly OnboardCandidate[], o
     diagnostics.push(c?.origin ? { ...d, file: c.origin.file, line: c.origin.line, col: 1, message: `${d.message} (would be ${d.file})` } : d);
   }
   // In the order of the table's lines (validation sorts by the files the rows would become).
-  if (hasErrors(diagnostics)) return { written: [], diagnostics: sortDiagnostics(diagnostics) };
-
-  const written: string[] = [];
-  const staged: [string, string][] = [];
-  for (const [file, text] of newFiles) {
-    const target = path.join(options.root, file);
-    await mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.tmp`;
-    writeFileDurably(tmp, text, 'wx');
-    staged.push([tmp, target]);
-  }
-  for (const [tmp, target] of staged) {
-    await rename(tmp, target);
-    syncDirectory(path.dirname(target));
-    written.push(path.relative(options.root, target).split(path.sep).join('/'));
-  }
+  if (hasErrors(diagnostics)) return { files: new Map(), tenants: [], diagnostics: sortDiagnostics(diagnostics) };
   cache.save();
-  return { written, diagnostics: validated.diagnostics.filter((d) => d.severity === 'warning') };
+  return { files: newFiles, tenants: planned.map((p) => p.tenant), diagnostics: validated.diagnostics.filter((d) => d.severity === 'warning') };
 }
