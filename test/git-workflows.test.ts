@@ -12,6 +12,14 @@ async function changedFiles(dir: string, range = 'HEAD~1..HEAD'): Promise<string
   return (await git(dir).raw(['diff', '--name-only', range])).trim().split('\n').filter(Boolean).sort();
 }
 
+/** Someone pushed a branch of this name first, on another commit than ours: our push is not a fast-forward. */
+async function pushedFirst(remoteDir: string, branch: string): Promise<void> {
+  const theirs = git(remoteDir);
+  const tree = (await theirs.raw(['rev-parse', 'main^{tree}'])).trim();
+  const commit = (await theirs.raw(['-c', 'user.name=Other', '-c', 'user.email=other@example.org', 'commit-tree', tree, '-p', 'main', '-m', 'theirs'])).trim();
+  await theirs.raw(['update-ref', `refs/heads/${branch}`, commit]);
+}
+
 describe('bump', () => {
   it('changes exactly one line of the environment, keeps every comment, and re-renders a small dist/ change', async () => {
     const { dir } = await gitRepo({ from: SAMPLE_FLEET });
@@ -88,11 +96,7 @@ describe('bump', () => {
     const { dir, git: g, remote } = await fleetWithRemote(SAMPLE_FLEET);
     const head = (await g.revparse(['HEAD'])).trim();
     const before = snapshotTree(dir);
-    // Someone pushed a branch of that name first, on another commit: ours is not a fast-forward.
-    const theirs = git(remote.dir);
-    const tree = (await theirs.raw(['rev-parse', 'main^{tree}'])).trim();
-    const commit = (await theirs.raw(['-c', 'user.name=Other', '-c', 'user.email=other@example.org', 'commit-tree', tree, '-p', 'main', '-m', 'theirs'])).trim();
-    await theirs.raw(['update-ref', 'refs/heads/bump/prod/vorgang-manager-2.15.0', commit]);
+    await pushedFirst(remote.dir, 'bump/prod/vorgang-manager-2.15.0');
     const run = await cli('bump', 'vorgang-manager', '2.15.0', '--env', 'prod', '--root', dir, '--push', 'origin');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('push to origin failed');
@@ -296,10 +300,7 @@ describe('onboarding as a change', () => {
     await g.push('origin', 'main');
     const head = (await g.revparse(['HEAD'])).trim();
     const before = snapshotTree(dir);
-    const theirs = git(remote.dir);
-    const tree = (await theirs.raw(['rev-parse', 'main^{tree}'])).trim();
-    const commit = (await theirs.raw(['-c', 'user.name=Other', '-c', 'user.email=other@example.org', 'commit-tree', tree, '-p', 'main', '-m', 'theirs'])).trim();
-    await theirs.raw(['update-ref', 'refs/heads/onboard/by-muenchen-and-1-more', commit]);
+    await pushedFirst(remote.dir, 'onboard/by-muenchen-and-1-more');
     const table = path.join(tempDir(), 'kommunen.csv');
     writeFileSync(table, 'ags;name\n09162000;Landeshauptstadt München\n01056001;Appen\n');
     const run = await cli('tenant', 'import', table, '--env', 'test', '--root', dir, '--push', 'origin');
