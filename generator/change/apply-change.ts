@@ -89,7 +89,8 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: {
   const wantsGit = original !== undefined;
   // Set once the branch is made (or refused: someone created it since it was checked).
   let branched: Settled<void> | undefined;
-  const branching = options.branch ? settled(createBranch(git, options.branch, original!.branch)).then((outcome) => (branched = outcome)) : Promise.resolve((branched = { value: undefined }));
+  const branching = options.branch ? settled(createBranch(git, options.branch, original!.branch)).then((outcome) => (branched = outcome)) : undefined;
+  const branchMade = () => branched !== undefined && 'value' in branched;
   let staging: Promise<Settled<string>> | undefined;
   const createdFolders: string[] = [];
   const undo = async () => {
@@ -103,7 +104,7 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: {
     await Promise.all([branching, staging]);
     // Back to the branch as it was, in the index and in every tracked file the change wrote.
     await git.raw(['checkout', '--quiet', '--force', original.branch]);
-    if (options.branch && branched && 'value' in branched) await git.raw(['branch', '-D', options.branch]);
+    if (branchMade()) await git.raw(['branch', '-D', options.branch!]);
   };
   try {
     for (const [file, text] of options.edits) {
@@ -120,7 +121,7 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: {
       const files = filesOfCommit(options, changes);
       const stage = () => stagePaths(options.root, files.length <= MAX_LISTED_FILES ? files : ['environments', 'tenants', 'dist', 'argocd', 'schemas']);
       // Started now when the branch is there (the generate took longer than two ref updates), else after it.
-      staging = settled(branched && 'value' in branched ? stage() : valueOf(branching).then(stage));
+      staging = settled(!branching || branchMade() ? stage() : valueOf(branching).then(stage));
     };
     const result = await generate({ root: options.root, today: options.today, parseCache, prepared: take(prepared), ...(wantsGit ? { onWritten } : {}) });
     if (hasErrors(result.diagnostics) || !result.changes) {

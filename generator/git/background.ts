@@ -10,19 +10,19 @@ import { Worker } from 'node:worker_threads';
  */
 export function gitInBackground(cwd: string, commands: readonly (readonly string[])[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    let settled = false;
+    let answered = false;
     const worker = new Worker(GIT_WORKER, { eval: true, workerData: { cwd, commands }, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     worker.on('message', (message: { outputs?: string[]; error?: string }) => {
-      settled = true;
+      answered = true;
       if (message.outputs) resolve(message.outputs);
       else reject(new Error(message.error));
     });
     worker.on('error', (error) => {
-      settled = true;
+      answered = true;
       reject(error);
     });
     worker.on('exit', () => {
-      if (!settled) reject(new Error('the git thread ended before it was done'));
+      if (!answered) reject(new Error('the git thread ended before it was done'));
     });
   });
 }
