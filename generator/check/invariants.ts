@@ -117,21 +117,35 @@ function checkApplicationSet(object: KubeObject, file: RenderedFile, env: string
   if (spec.template.spec.syncPolicy?.automated) report('E_ROLLOUT_AUTOSYNC', 'its Applications sync automatically, bypassing the waves', 'remove the automated sync policy');
   if (spec.syncPolicy?.preserveResourcesOnDeletion !== true) report('E_MASS_DELETE', 'does not preserve resources on deletion', 'set preserveResourcesOnDeletion: true');
   const steps = spec.strategy?.rollingSync?.steps ?? [];
-  const labelTemplates = Object.entries(spec.template.metadata.labels);
+  // Each template is cut at its placeholders once, not matched again per element (up to 900).
+  const labelTemplates = Object.entries(spec.template.metadata.labels).map(([key, value]) => [key, templateParts(value)] as const);
+  const nameTemplate = templateParts(spec.template.metadata.name);
   for (const element of elements) {
-    const fill = (template: string) => template.replace(/\{\{ \.(\w+) \}\}/g, (_, key: string) => String(element[key] ?? ''));
-    const labels = Object.fromEntries(labelTemplates.map(([k, v]) => [k, fill(v)]));
+    const labels: Record<string, string> = {};
+    for (const [key, parts] of labelTemplates) labels[key] = filledTemplate(parts, element);
     const matching = steps.filter((s) => s.matchExpressions.every((m) => (m.operator === 'In') === m.values.includes(labels[m.key] ?? '')));
     const source = fileOf.get(`${env}/${element.kommune}`) ?? file.source;
     if (matching.length !== 1) {
       report('E_ROLLOUT_COVERAGE', `the Application for ${element.kommune} is matched by ${matching.length} RollingSync steps (wave ${labels[LABELS.wave]})`, 'every Application must be in exactly one wave, or Argo CD never syncs it', source);
     }
-    const appName = fill(spec.template.metadata.name);
+    const appName = filledTemplate(nameTemplate, element);
     if (appName.length > 63) report('E_OUTPUT_NAME', `Application name ${appName} is longer than 63 characters`, 'shorten the Kommune id', source);
     for (const [key, value] of Object.entries(labels)) {
       if (value.length > 63 || !LABEL_VALUE.test(value)) report('E_OUTPUT_NAME', `label ${key}=${value} of ${appName} is not a valid label value`, 'at most 63 characters: letters, digits, -, _ and .', source);
     }
   }
+  return out;
+}
+
+/** A Go template of the form the ApplicationSets use (`{{ .key }}` between literal text), split: literals at even indices, keys at odd ones. */
+function templateParts(template: string): readonly string[] {
+  return template.split(/\{\{ \.(\w+) \}\}/);
+}
+
+/** The template filled in from an element, a missing key as ''. */
+function filledTemplate(parts: readonly string[], element: Element): string {
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) out += String(element[parts[i]!] ?? '') + parts[i + 1]!;
   return out;
 }
 

@@ -64,8 +64,8 @@ interface Template {
   readonly files: readonly (readonly [path: CutText, text: CutText])[];
   /** Every check but the name checks, which see each Kommune's real values (`render`). */
   readonly diagnostics: readonly Diagnostic[];
-  /** Per file, the metadata the name checks read, with placeholders. */
-  readonly metadata: readonly { readonly path: string; readonly objects: readonly Pick<KubeObject, 'kind' | 'metadata'>[] }[];
+  /** Per file, what the name checks read (names, namespaces, labels), cut at the placeholders. */
+  readonly names: readonly { readonly path: CutText; readonly objects: readonly NamesOf[] }[];
 }
 
 /** Every string double-quoted: a value put into the quotes only needs JSON escaping. */
@@ -82,14 +82,33 @@ export function renderKommuneDirect(env: ResolvedEnvironment, k: ResolvedKommune
   return { files: files.map((f) => [f.path, serializeQuoted(f)] as const), diagnostics };
 }
 
-function fillMetadata(metadata: KubeObject['metadata'], fill: (v: string) => string): KubeObject['metadata'] {
-  const labels = metadata.labels as Record<string, string> | undefined;
+/** What `checkNames` reads of an object, cut at the placeholders. */
+interface NamesOf {
+  readonly kind: string;
+  readonly name?: CutText;
+  readonly namespace?: CutText;
+  readonly labels?: readonly (readonly [key: string, value: CutText])[];
+}
+
+function namesOf(object: KubeObject): NamesOf {
+  const { name, namespace, labels } = object.metadata as { name?: string; namespace?: string; labels?: Record<string, string> };
   return {
-    ...metadata,
-    name: metadata.name === undefined ? undefined : fill(metadata.name),
-    namespace: metadata.namespace === undefined ? undefined : fill(metadata.namespace),
-    labels: labels && Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, fill(value)])),
-  } as KubeObject['metadata'];
+    kind: object.kind,
+    ...(name === undefined ? {} : { name: cutText(name) }),
+    ...(namespace === undefined ? {} : { namespace: cutText(namespace) }),
+    ...(labels === undefined ? {} : { labels: Object.entries(labels).map(([key, value]) => [key, cutText(value)] as const) }),
+  };
+}
+
+/** The metadata `checkNames` reads, with a Kommune's values filled in. */
+function filledNames(names: NamesOf, values: readonly string[]): Pick<KubeObject, 'kind' | 'metadata'> {
+  let labels: Record<string, string> | undefined;
+  if (names.labels) {
+    labels = {};
+    for (const [key, value] of names.labels) labels[key] = fillIn(value, values);
+  }
+  const metadata = { name: names.name && fillIn(names.name, values), namespace: names.namespace && fillIn(names.namespace, values), labels };
+  return { kind: names.kind, metadata: metadata as KubeObject['metadata'] };
 }
 
 /**
@@ -142,9 +161,9 @@ export class KommuneTemplates {
       materialize: () => {
         // Names, namespaces and labels are checked on the real values: an id that makes an invalid
         // name must fail here exactly as in a direct render.
-        const names = template.metadata.flatMap((f) => {
-          const file = { path: fill(f.path), source: k.file };
-          return f.objects.flatMap((o) => checkNames({ kind: o.kind, metadata: fillMetadata(o.metadata, fill) }, file, 'dist'));
+        const names = template.names.flatMap((f) => {
+          const file = { path: fillIn(f.path, values), source: k.file };
+          return f.objects.flatMap((o) => checkNames(filledNames(o, values), file, 'dist'));
         });
         // Inside double quotes a value needs only JSON's escaping.
         const quoted = values.map((v) => JSON.stringify(v).slice(1, -1));
@@ -170,7 +189,7 @@ export class KommuneTemplates {
         get diagnostics() {
           return (diagnostics ??= [...files.flatMap((f) => validateRenderedFile(f, 'dist', { names: false })), ...checkKommuneInvariants(env, shape, files)]);
         },
-        metadata: files.map((f) => ({ path: f.path, objects: f.objects.map((o) => ({ kind: o.kind, metadata: o.metadata })) })),
+        names: files.map((f) => ({ path: cutText(f.path), objects: f.objects.map(namesOf) })),
       };
       this.cache.set(key, template);
     }
