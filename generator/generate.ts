@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { renderChecked, type RenderResult } from './check/render-checked.js';
 import { renderOutputs } from './check/render-outputs.js';
+import { RenderedUnits } from './check/rendered-units.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { directorySource, indexedDirectorySource, memoizedSource, type InputSource } from './load/input-source.js';
 import { ParseCache } from './load/parse-cache.js';
@@ -34,6 +35,8 @@ export interface GenerateOptions {
   readonly parseCache?: ParseCache;
   /** Called once the trees are written, before the run record is: a change starts committing meanwhile. */
   readonly onWritten?: (changes: TreeChanges) => void;
+  /** Keep the shared files rendered and checked, for the plan of the same change (`GenerateResult.rendered`). */
+  readonly keepRendered?: boolean;
 }
 
 export interface GenerateResult {
@@ -45,6 +48,8 @@ export interface GenerateResult {
   readonly inputKeys?: ReadonlyMap<string, string>;
   /** The inputs as this run read them (each file read once). */
   readonly source?: InputSource;
+  /** With `keepRendered`: the shared files this run rendered and checked, by unit. */
+  readonly rendered?: RenderedUnits;
 }
 
 /** load → validate → resolve → render → check, into memory (tests; generate streams instead). */
@@ -85,9 +90,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     await record?.scannedStats();
     const writer = new TreeWriter(workDir, dirs, options.check ? 'check' : 'write', record?.presentFiles());
     const after = emptyInventory();
+    const rendered = options.keepRendered ? new RenderedUnits() : undefined;
     let diagnostics: readonly Diagnostic[];
     try {
-      ({ diagnostics } = await renderOutputs(fleet, inputDiagnostics, { envs: options.envs, jobs: options.jobs, record, inputKeys, sink: writer, onSharedFile: (file) => addSharedFile(after, file) }));
+      ({ diagnostics } = await renderOutputs(fleet, inputDiagnostics, { envs: options.envs, jobs: options.jobs, record, inputKeys, sink: writer, rendered, onSharedFile: (file) => addSharedFile(after, file) }));
       if (hasErrors(diagnostics)) {
         await writer.discard();
         return { diagnostics, fleet };
@@ -108,7 +114,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       const before = (await record?.scannedFolders()) ?? writer.foldersListed(touched);
       await recordRun(workDir, dirs, fingerprint, writer.files(), record, { before, touched });
     }
-    return { diagnostics, changes, fleet, inputKeys, source };
+    return { diagnostics, changes, fleet, inputKeys, source, rendered };
   } finally {
     release();
   }

@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { gitRefSource } from '../generator/load/git-source.js';
 import { directorySource, type InputSource } from '../generator/load/input-source.js';
 import { loadInputs } from '../generator/load/load-inputs.js';
 import { parseYamlFile, positionOf } from '../generator/load/yaml-file.js';
 import { ParseCache } from '../generator/load/parse-cache.js';
 import { loadFleet } from '../generator/pipeline.js';
-import { sameEnvironments } from '../generator/plan/plan.js';
+import { generate } from '../generator/generate.js';
+import { planChange, sameEnvironments } from '../generator/plan/plan.js';
+import { environmentUnits } from '../generator/render/render-fleet.js';
 import { cli, edit, SAMPLE_FLEET, tempDir, write } from './helpers/fleet.js';
 import { gitRepo } from './helpers/git.js';
 
@@ -88,6 +90,27 @@ describe('plan against a real git base', () => {
     expect(expired.fleet).toBeUndefined();
     expect(expired.diagnostics.map((d) => d.code)).toContain('E_EXCEPTION_EXPIRED');
     expect(later.reads).toContain('environments/prod.yaml');
+  });
+
+  it("takes for its head side the shared files the change's generate rendered and checked, and says what a plan of its own says", async () => {
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
+    bumpVorgangManager(dir);
+    const parseCache = ParseCache.forRoot(dir, dir);
+    const result = await generate({ root: dir, today: '2026-11-28', parseCache, keepRendered: true });
+    expect(result.changes?.written.length).toBeGreaterThan(0);
+    const prod = result.fleet!.environments.find((e) => e.name === 'prod')!;
+    // The same objects the plan cuts from the same model: the bump's ApplicationSets, kept.
+    const bumped = environmentUnits(prod, result.inputKeys).filter((u) => u.key.endsWith('/vorgang-manager'));
+    expect(bumped.length).toBeGreaterThan(0);
+    for (const unit of bumped) expect(result.rendered!.get(unit), unit.key).toBeDefined();
+    const renders = bumped.map((unit) => vi.spyOn(unit, 'render'));
+    const head = { fleet: result.fleet, diagnostics: result.diagnostics, inputKeys: result.inputKeys };
+    const taken = await planChange({ root: dir, base: 'HEAD', today: '2026-11-28', parseCache, head, headRendered: result.rendered });
+    expect(renders.every((r) => r.mock.calls.length === 0)).toBe(true);
+    const alone = await planChange({ root: dir, base: 'HEAD', today: '2026-11-28', parseCache, head });
+    expect(renders.every((r) => r.mock.calls.length === 1)).toBe(true);
+    expect(taken.hasChanges).toBe(true);
+    expect(taken).toEqual(alone);
   });
 
   it('groups a version bump across the sample fleet into one line, in each format', async () => {

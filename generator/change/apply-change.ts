@@ -123,7 +123,7 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: {
       // Started now when the branch is there (the generate took longer than two ref updates), else after it.
       staging = settled(!branching || branchMade() ? stage() : valueOf(branching).then(stage));
     };
-    const result = await generate({ root: options.root, today: options.today, parseCache, prepared: take(prepared), ...(wantsGit ? { onWritten } : {}) });
+    const result = await generate({ root: options.root, today: options.today, parseCache, prepared: take(prepared), ...(wantsGit ? { onWritten, keepRendered: true } : {}) });
     if (hasErrors(result.diagnostics) || !result.changes) {
       throw new UserError('the change does not validate; nothing was changed', 1, result.diagnostics, 'E_INVALID_CHANGE');
     }
@@ -136,7 +136,7 @@ async function applyPrepared(options: ChangeOptions, git: SimpleGit, original: {
     // the edits taken back they are HEAD's.
     const head = original.commit;
     const baseSource = result.source && withContents(result.source, `HEAD (${head.slice(0, 12)})`, before);
-    const plan = await planChange({ root: options.root, base: 'HEAD', baseSource, parseCache, today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics, inputKeys: result.inputKeys } });
+    const plan = await planChange({ root: options.root, base: 'HEAD', baseSource, parseCache, today: options.today, head: { fleet: result.fleet, diagnostics: result.diagnostics, inputKeys: result.inputKeys }, headRendered: result.rendered });
     parseCache.save();
     // Plain text: git strips lines starting with # as comments when a commit is amended in an editor.
     const message = `${options.title}\n\n${formatPlan(plan, 'text')}`;

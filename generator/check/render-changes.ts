@@ -4,6 +4,7 @@ import { environmentUnits, inputScopes, kommuneInputKey, type RenderUnit } from 
 import type { RenderedFile } from '../render/serialize.js';
 import { checkFleetModel, checkSharedFile, kommuneSourceFiles } from './invariants.js';
 import { KommuneTemplates, type KommuneUnit } from './kommune-files.js';
+import type { RenderedUnits } from './rendered-units.js';
 import { validateRenderedFile } from './validate-output.js';
 
 export type Side = 'base' | 'head';
@@ -23,6 +24,8 @@ export interface RenderChangesOptions {
   readonly sameEnvironments?: ReadonlySet<string>;
   /** Each side's input file → a key of its bytes: a unit whose input key is the same on both sides is neither rendered nor fingerprinted. */
   readonly inputKeys?: Record<Side, ReadonlyMap<string, string> | undefined>;
+  /** Units of the head side that its generate rendered and checked already (a change's plan). */
+  readonly headRendered?: RenderedUnits;
 }
 
 /**
@@ -51,8 +54,11 @@ export function renderChanges(base: ResolvedFleet, head: ResolvedFleet, options:
       if (before?.inputKey !== undefined && before.inputKey === after?.inputKey) continue;
       if (before?.fingerprint === after?.fingerprint) continue;
       for (const side of ['base', 'head'] as const) {
-        for (const file of units[side].get(key)?.render() ?? []) {
-          found[side].push(...validateRenderedFile(file, 'dist'), ...checkSharedFile(file, fileOf[side]));
+        const unit = units[side].get(key);
+        const checked = unit && side === 'head' ? options.headRendered?.get(unit) : undefined;
+        if (checked) found[side].push(...checked.diagnostics);
+        for (const file of checked?.files ?? unit?.render() ?? []) {
+          if (!checked) found[side].push(...validateRenderedFile(file, 'dist'), ...checkSharedFile(file, fileOf[side]));
           options.onSharedFile(side, file);
         }
       }

@@ -8,6 +8,7 @@ import { serializeFile, type RenderedFile } from '../render/serialize.js';
 import { applicationSetElements, findLostOutput } from './completeness.js';
 import { checkFleetModel, checkSharedFile, kommuneSourceFiles } from './invariants.js';
 import { renderAllKommunen } from './render-kommunen.js';
+import type { RenderedUnits } from './rendered-units.js';
 import { validateRenderedFile } from './validate-output.js';
 
 /** The three trees the generator owns: the GitOps tree, the Argo CD bootstrap, the editor schemas. */
@@ -58,6 +59,8 @@ export interface RenderOutputsOptions {
   readonly onSharedFile?: (file: RenderedFile) => void;
   /** Input file → a key of its bytes (pipeline.ts: loadFleet): units whose input files are as recorded need no fingerprint. */
   readonly inputKeys?: ReadonlyMap<string, string>;
+  /** Receives the shared units rendered and checked here, for a plan of the same change. */
+  readonly rendered?: RenderedUnits;
 }
 
 export interface RenderOutputsResult {
@@ -92,17 +95,25 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
     }
     sink.put(file, text);
   };
-  /** Checks and puts one rendered manifest file unless the record has it at this fingerprint. */
-  const settle = (tree: TreeName, unit: string, unitFingerprint: string, unitInputKey: string, file: RenderedFile) => {
+  /**
+   * Checks and puts one rendered manifest file unless the record has it at this fingerprint;
+   * returns what the checks found, undefined when the file was kept unchecked.
+   */
+  const settle = (tree: TreeName, unit: string, unitFingerprint: string, unitInputKey: string, file: RenderedFile): Diagnostic[] | undefined => {
     // Rendered objects hold no Sets or Maps: plain JSON is their fingerprint's input.
     const out: OutputFile = { tree, path: file.path, unit, unitFingerprint, unitInputKey, fingerprint: digestOf([file.text ?? JSON.stringify(file.objects)]) };
-    if (record?.currentFile(tree, file.path, out.fingerprint)) return keep(out);
-    found.push(...validateRenderedFile(file, tree));
+    if (record?.currentFile(tree, file.path, out.fingerprint)) {
+      keep(out);
+      return undefined;
+    }
+    const checked = validateRenderedFile(file, tree);
     if (tree === 'dist') {
-      found.push(...checkSharedFile(file, fileOf));
+      checked.push(...checkSharedFile(file, fileOf));
       options.onSharedFile?.(file);
     }
+    found.push(...checked);
     put(out, serializeFile(file));
+    return checked;
   };
 
   const selected = fleet.environments.filter((e) => !options.envs || options.envs.includes(e.name));
@@ -115,10 +126,16 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
         continue;
       }
       if (key.startsWith('appset:')) renderedSets.add(key.slice('appset:'.length));
-      for (const file of unit.render()) {
+      const files = unit.render();
+      const checked: Diagnostic[] = [];
+      let allChecked = true;
+      for (const file of files) {
         for (const element of applicationSetElements(file)) elements.add(element);
-        settle('dist', key, unit.fingerprint, unit.inputKey ?? '', file);
+        const found = settle('dist', key, unit.fingerprint, unit.inputKey ?? '', file);
+        if (found) checked.push(...found);
+        else allChecked = false;
       }
+      if (allChecked) options.rendered?.add(unit, { files, diagnostics: checked });
     }
   }
   const kommunen = await renderAllKommunen(selected, {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { renderChanges } from '../check/render-changes.js';
 import { renderChecked } from '../check/render-checked.js';
+import type { RenderedUnits } from '../check/rendered-units.js';
 import { hasErrors, sortDiagnostics, UserError, type Diagnostic } from '../diagnostics.js';
 import { gitRefSource } from '../load/git-source.js';
 import { indexedDirectorySource, type InputSource } from '../load/input-source.js';
@@ -47,6 +48,8 @@ export interface PlanOptions {
   readonly baseSource?: InputSource;
   /** The parse cache `head` was loaded with: files with the same bytes then give both sides the same documents. */
   readonly parseCache?: ParseCache;
+  /** Shared files of `head` that its generate rendered and checked (a change's plan): not rendered again. */
+  readonly headRendered?: RenderedUnits;
 }
 
 export interface ExceptionLine extends VersionException {
@@ -116,7 +119,7 @@ export async function planChange(options: PlanOptions): Promise<Plan> {
   const headInputs = options.head ?? (await loadFleet(indexedDirectorySource(options.root, path.resolve(options.root)), options.today, cache));
   const baseInputs = await loadFleet(baseSource, options.today, cache, { base: true });
   if (!options.parseCache) cache.save();
-  const { head, base, counts } = options.full ? await renderBoth(baseInputs, headInputs) : renderTouched(baseInputs, headInputs);
+  const { head, base, counts } = options.full ? await renderBoth(baseInputs, headInputs) : renderTouched(baseInputs, headInputs, options.headRendered);
   if (!head.inventory) {
     throw new UserError(`the working tree does not validate${base.inventory ? '' : ` (nor does ${ref})`}`, 1, head.diagnostics, 'E_INVALID_HEAD');
   }
@@ -224,7 +227,7 @@ export function sameEnvironments(base: FleetResult, head: FleetResult): Set<stri
  * both sides (check/render-changes.ts); what the rest holds is the same on both sides, so the
  * inventories hold what changes and the totals come from the models.
  */
-function renderTouched(base: FleetResult, head: FleetResult): { base: SideInventory; head: SideInventory; counts?: ModelCounts } {
+function renderTouched(base: FleetResult, head: FleetResult, headRendered?: RenderedUnits): { base: SideInventory; head: SideInventory; counts?: ModelCounts } {
   if (!base.fleet || !head.fleet) {
     // Nothing to compare: the plan stops on the side that does not validate, naming it.
     const alone = (loaded: FleetResult): SideInventory => ({ fleet: loaded.fleet, diagnostics: loaded.diagnostics, ...(loaded.fleet ? { inventory: emptyInventory() } : {}) });
@@ -237,6 +240,7 @@ function renderTouched(base: FleetResult, head: FleetResult): { base: SideInvent
   const found = renderChanges(base.fleet, head.fleet, {
     sameEnvironments: sameEnvironments(base, head),
     inputKeys: { base: base.inputKeys, head: head.inputKeys },
+    headRendered,
     onSharedFile: (side, file) => addSharedFile(inventories[side], file),
     onKommune: (files) => {
       const baseline = (side: 'base' | 'head') => files[side].find(([file]) => baselineKey(file));
