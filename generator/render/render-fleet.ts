@@ -50,6 +50,8 @@ export interface InputScopes {
   readonly environment: string;
   /** Cluster → the names and keys of its Kommunen's files; undefined when one is not known. */
   readonly clusters: ReadonlyMap<string, string | undefined>;
+  /** Cluster → what the input keys of its Kommunen's own files start with (`kommuneInputKey`). */
+  readonly kommunePrefixes: ReadonlyMap<string, string | undefined>;
 }
 
 /** An environment's input scopes from the keys of its input files (load/load-inputs.ts: cacheKeys); undefined without them. */
@@ -64,20 +66,24 @@ export function inputScopes(env: ResolvedEnvironment, fileKeys: ReadonlyMap<stri
     if (key === undefined || parts === undefined) byCluster.set(k.cluster, undefined);
     else parts.push(k.file, key);
   }
-  const scopes: InputScopes = {
-    environment: digestOf(['environment', env.file, fingerprintJson(withoutPins(env.doc))]),
-    clusters: new Map([...byCluster].map(([cluster, parts]) => [cluster, parts && digestOf(parts)])),
-  };
+  const environment = digestOf(['environment', env.file, fingerprintJson(withoutPins(env.doc))]);
+  const clusters = new Map([...byCluster].map(([cluster, parts]) => [cluster, parts && digestOf(parts)]));
+  const kommunePrefixes = new Map([...clusters].map(([cluster, key]) => [cluster, key && digestOf(['kommune', environment, key])]));
+  const scopes: InputScopes = { environment, clusters, kommunePrefixes };
   scopesOf.set(env, { fileKeys, scopes });
   return scopes;
 }
 
 const scopesOf = new WeakMap<ResolvedEnvironment, { readonly fileKeys: ReadonlyMap<string, string>; readonly scopes: InputScopes }>();
 
-/** The input key of a Kommune's own files: they do not read pins (kommune-baseline.ts, kommune-project.ts), but its canary choice reads its cluster. */
+/**
+ * The input key of a Kommune's own files: they do not read pins (kommune-baseline.ts,
+ * kommune-project.ts), but its canary choice reads its cluster. Its cluster's prefix and its id,
+ * not a digest: 32,400 digests per run cost more than the longer keys in the run record.
+ */
 export function kommuneInputKey(scopes: InputScopes | undefined, k: ResolvedKommune): string | undefined {
-  const cluster = scopes?.clusters.get(k.cluster);
-  return cluster === undefined ? undefined : digestOf(['kommune', scopes!.environment, cluster, k.id]);
+  const prefix = scopes?.kommunePrefixes.get(k.cluster);
+  return prefix === undefined ? undefined : `${prefix}/${k.id}`;
 }
 
 /**
