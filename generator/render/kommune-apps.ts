@@ -170,7 +170,8 @@ function render(
     spec: {
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],
-      generators: [{ list: { elements: elements.map(({ file: _file, ...rest }) => rest) } }],
+      // Filled in after synthesis (`synthesized`): cdk8s would copy every value of up to 900 elements with its key path.
+      generators: [{ list: { elements: [] } }],
       strategy: { type: 'RollingSync', rollingSync: { steps: rollingSyncSteps(env, app, new Set(elements.map((e) => e.wave))) } },
       syncPolicy: applicationSetSyncPolicy(env),
       template: {
@@ -200,6 +201,29 @@ function render(
     },
   });
   const objects = chart.toJson() as KubeObject[];
+  (objects[0]!.spec as { generators: [{ list: { elements: unknown[] } }] }).generators[0].list.elements = elements.map(({ file: _file, ...rest }) => synthesized(rest));
   const sources = [...new Set(elements.map((e) => e.file))];
   return { path: applicationSetPath(env, cluster.name, app), objects, source: sources.length === 1 ? sources[0]! : env.file };
+}
+
+/**
+ * Plain data as cdk8s' `toJson` gives it back (its `resolve`, then `sanitizeValue`): null and
+ * undefined left out of objects, keys sorted unless CDK8S_DISABLE_SORT is set, everything copied.
+ * Written by hand for speed, for the list elements only: their values come from YAML and hold no
+ * cdk8s tokens or lazy values, which `resolve` would replace. `test/generate.test.ts` holds the
+ * golden files and `kommune-apps.test.ts` compares it with a synthesis of the same elements.
+ */
+export function synthesized(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(synthesized);
+  if (value.constructor?.name !== 'Object') throw new Error(`can't render non-simple object of type '${value.constructor?.name}'`);
+  const keys = Object.keys(value);
+  if (!process.env.CDK8S_DISABLE_SORT) keys.sort();
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const v = synthesized((value as Record<string, unknown>)[key]);
+    if (v !== null && v !== undefined) out[key] = v;
+  }
+  return out;
 }
