@@ -176,7 +176,7 @@ function resolveEnvironment(file: string, e: EnvironmentDoc, tenants: readonly {
   const { candidates, chosen } = canaryChoice(e, tenants.map(({ doc }) => doc));
   const shared = new SharedParts(e);
   const kommunen = tenants
-    .map(({ file: tenantFile, doc: t }, i) => withCanaries(e, resolveKommune(t, e, tenantFile, candidates[i]!.cluster, shared), chosen.get(t.id)))
+    .map(({ file: tenantFile, doc: t }, i) => withCanaries(e, resolvedKommune(t, e, tenantFile, candidates[i]!.cluster, shared), chosen.get(t.id)))
     .sort((a, b) => compare(a.id, b.id));
   const resolved: ResolvedEnvironment = {
     name: e.name,
@@ -241,6 +241,24 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze({});
 const NO_ADDRESSES: readonly string[] = Object.freeze([]);
 /** Not a canary anywhere. A Set cannot be frozen: nothing adds to a resolved Kommune's. */
 const NO_CANARIES: ReadonlySet<string> = new Set();
+
+/**
+ * A Kommune this process resolved before from the same documents, else resolved now: the two
+ * sides of a plan of Kommune edits or onboarding differ in a few Kommune files, and the other side
+ * takes every other Kommune as it is. Parsed documents are never changed, and a Kommune's model
+ * reads only its own document, the environment's and its cluster.
+ */
+function resolvedKommune(t: TenantDoc, e: EnvironmentDoc, file: string, cluster: string, shared: SharedParts): ResolvedKommune {
+  let ofEnvironment = kommunenOf.get(e);
+  if (!ofEnvironment) kommunenOf.set(e, (ofEnvironment = new WeakMap()));
+  const known = ofEnvironment.get(t);
+  if (known && known.file === file && known.cluster === cluster) return known;
+  const k = resolveKommune(t, e, file, cluster, shared);
+  ofEnvironment.set(t, k);
+  return k;
+}
+
+const kommunenOf = new WeakMap<EnvironmentDoc, WeakMap<TenantDoc, ResolvedKommune>>();
 
 function resolveKommune(t: TenantDoc, e: EnvironmentDoc, file: string, cluster: string, shared: SharedParts): ResolvedKommune {
   const land = t.id.split('-')[0] as LandCode;
