@@ -8,6 +8,7 @@ import { loadInputs } from '../generator/load/load-inputs.js';
 import { parseYamlFile, positionOf } from '../generator/load/yaml-file.js';
 import { ParseCache } from '../generator/load/parse-cache.js';
 import { loadFleet } from '../generator/pipeline.js';
+import { renderChanges } from '../generator/check/render-changes.js';
 import { generate } from '../generator/generate.js';
 import { planChange, sameEnvironments } from '../generator/plan/plan.js';
 import { environmentUnits } from '../generator/render/render-fleet.js';
@@ -111,6 +112,28 @@ describe('plan against a real git base', () => {
     expect(renders.every((r) => r.mock.calls.length === 1)).toBe(true);
     expect(taken.hasChanges).toBe(true);
     expect(taken).toEqual(alone);
+  });
+
+  it('knows the ApplicationSets of a pin bump differ by their shape, without digesting their Kommunen', async () => {
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
+    bumpVorgangManager(dir);
+    const cache = ParseCache.open(path.join(tempDir(), 'parse-cache.bin'));
+    const base = await loadFleet(await gitRefSource(dir, 'HEAD'), '2026-11-28', cache);
+    const head = await loadFleet(directorySource(dir), '2026-11-28', cache);
+    // The objects renderChanges cuts from the same models and keys.
+    const bumped = (side: typeof base) => environmentUnits(side.fleet!.environments.find((e) => e.name === 'prod')!, side.inputKeys).filter((u) => u.key.endsWith('/vorgang-manager'));
+    const units = [...bumped(base), ...bumped(head)];
+    expect(units.length).toBeGreaterThan(1);
+    const fingerprints = units.map((unit) => vi.spyOn(unit, 'fingerprint', 'get'));
+    const rendered: string[] = [];
+    renderChanges(base.fleet!, head.fleet!, {
+      inputKeys: { base: base.inputKeys, head: head.inputKeys },
+      sameEnvironments: sameEnvironments(base, head),
+      onSharedFile: (side, file) => rendered.push(`${side} ${file.path}`),
+      onKommune: () => undefined,
+    });
+    expect(rendered.filter((r) => r.endsWith('/vorgang-manager.yaml'))).toHaveLength(units.length);
+    expect(fingerprints.map((f) => f.mock.calls.length)).toEqual(units.map(() => 0));
   });
 
   it('groups a version bump across the sample fleet into one line, in each format', async () => {

@@ -52,7 +52,9 @@ export function renderChanges(base: ResolvedFleet, head: ResolvedFleet, options:
       const before = units.base.get(key);
       const after = units.head.get(key);
       if (before?.inputKey !== undefined && before.inputKey === after?.inputKey) continue;
-      if (before?.fingerprint === after?.fingerprint) continue;
+      // Different shapes render differently: no need to digest every Kommune to know it.
+      const shapesDiffer = before !== undefined && after !== undefined && before.shape !== after.shape;
+      if (!shapesDiffer && before?.fingerprint === after?.fingerprint) continue;
       for (const side of ['base', 'head'] as const) {
         const unit = units[side].get(key);
         const checked = unit && side === 'head' ? options.headRendered?.get(unit) : undefined;

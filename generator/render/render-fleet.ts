@@ -33,6 +33,13 @@ export interface RenderUnit {
   readonly inputKey?: string;
   /** Taken on first use: a unit whose input key settles it never needs it. */
   readonly fingerprint: string;
+  /**
+   * A digest of what the unit renders from besides its Kommunen (the environment's document
+   * without pins, its cluster or instance, its app and that app's pin), which its fingerprint
+   * includes: two units whose shapes differ have different fingerprints, known without digesting
+   * 900 Kommunen (a pin bump's plan).
+   */
+  readonly shape: string;
   render(): RenderedFile[];
 }
 
@@ -107,7 +114,7 @@ export function environmentUnits(env: ResolvedEnvironment, fileKeys?: ReadonlyMa
 const unitsOf = new WeakMap<ResolvedEnvironment, { readonly fileKeys?: ReadonlyMap<string, string>; readonly units: RenderUnit[] }>();
 
 /** What a unit renders: its files' function and the Kommunen (indices into the environment's) it renders from. */
-type UnitPlan = { readonly key: string; readonly inputKey?: string; readonly fingerprint: () => string; readonly own: readonly number[] } & (
+type UnitPlan = { readonly key: string; readonly inputKey?: string; readonly fingerprint: () => string; readonly shape: () => string; readonly own: readonly number[] } & (
   | { readonly kind: 'instance'; readonly instance: ResolvedInstance }
   | { readonly kind: 'addons' | 'secrets'; readonly cluster: ResolvedCluster }
   | { readonly kind: 'appset'; readonly cluster: ResolvedCluster; readonly app: string }
@@ -132,6 +139,9 @@ function cutIntoUnits(env: ResolvedEnvironment, scopes: InputScopes | undefined)
       inputKey,
       get fingerprint() {
         return plan.fingerprint();
+      },
+      get shape() {
+        return plan.shape();
       },
       render,
     });
@@ -175,7 +185,8 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
     const clusters = env.clusters.filter((c) => c.instance === instance.name).map((c) => c.name);
     const own = clusters.flatMap(ofCluster).sort((a, b) => a - b);
     const key = `instance:${env.name}/${instance.name}`;
-    plans.push({ kind: 'instance', key, inputKey: inputKey(key, ...clusters.map((c) => scopes?.clusters.get(c))), fingerprint: once(() => digestOf(['instance', environmentDigest(), instance.name, ...own.map(coreDigest)])), instance, own });
+    const shape = once(() => digestOf(['instance', environmentDigest(), instance.name]));
+    plans.push({ kind: 'instance', key, inputKey: inputKey(key, ...clusters.map((c) => scopes?.clusters.get(c))), fingerprint: once(() => digestOf(['instance', environmentDigest(), instance.name, ...own.map(coreDigest)])), shape, instance, own });
   }
   for (const cluster of env.clusters) {
     const own = ofCluster(cluster.name);
@@ -183,16 +194,18 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
     const addons = `addons:${env.name}/${cluster.name}`;
     const secrets = `secrets:${env.name}/${cluster.name}`;
     const baseline = `appset:${env.name}/${cluster.name}/baseline`;
+    const addonsFingerprint = once(() => digestOf(['addons', environmentDigest(), cluster.name]));
     plans.push(
-      { kind: 'addons', key: addons, inputKey: inputKey(addons), fingerprint: once(() => digestOf(['addons', environmentDigest(), cluster.name])), cluster, own: [] },
-      { kind: 'secrets', key: secrets, inputKey: inputKey(secrets, kommunen), fingerprint: once(() => digestOf(['secrets', environmentDigest(), cluster.name, ...own.map(coreDigest)])), cluster, own },
-      { kind: 'appset', key: baseline, inputKey: inputKey(baseline, kommunen), fingerprint: once(() => digestOf(['appset', environmentDigest(), cluster.name, 'baseline', ...own.map(coreDigest)])), cluster, app: 'baseline', own },
+      { kind: 'addons', key: addons, inputKey: inputKey(addons), fingerprint: addonsFingerprint, shape: addonsFingerprint, cluster, own: [] },
+      { kind: 'secrets', key: secrets, inputKey: inputKey(secrets, kommunen), fingerprint: once(() => digestOf(['secrets', environmentDigest(), cluster.name, ...own.map(coreDigest)])), shape: once(() => digestOf(['secrets', environmentDigest(), cluster.name])), cluster, own },
+      { kind: 'appset', key: baseline, inputKey: inputKey(baseline, kommunen), fingerprint: once(() => digestOf(['appset', environmentDigest(), cluster.name, 'baseline', ...own.map(coreDigest)])), shape: once(() => digestOf(['appset', environmentDigest(), cluster.name, 'baseline'])), cluster, app: 'baseline', own },
     );
     for (const app of [...new Set(own.flatMap((i) => env.kommunen[i]!.apps.map((a) => a.name)))].sort()) {
       const users = own.filter((i) => env.kommunen[i]!.apps.some((a) => a.name === app));
       const key = `appset:${env.name}/${cluster.name}/${app}`;
       const fingerprint = once(() => digestOf(['appset', environmentDigest(), cluster.name, app, fingerprintJson(env.doc.apps[app]), ...users.flatMap((i) => [coreDigest(i), appJson(i, app)])]));
-      plans.push({ kind: 'appset', key, inputKey: inputKey(key, env.doc.apps[app]?.version, kommunen), fingerprint, cluster, app, own: users });
+      const shape = once(() => digestOf(['appset', environmentDigest(), cluster.name, app, fingerprintJson(env.doc.apps[app])]));
+      plans.push({ kind: 'appset', key, inputKey: inputKey(key, env.doc.apps[app]?.version, kommunen), fingerprint, shape, cluster, app, own: users });
     }
   }
   return plans;
