@@ -55,6 +55,7 @@ const CASES: { name: string; defect: (root: string) => void; expected: string }[
   { name: 'duplicate id', defect: (r) => write(r, 'tenants/sh/sh-preetz-2.yaml', read(r, P).replace('01057062', '01057063').replace('Stadt Preetz', 'Preetz II')), expected: 'tenants/sh/sh-preetz.yaml:2:5: error E_DUPLICATE_ID' },
   { name: 'duplicate AGS', defect: replaceIn(P, '01057062', '01054056'), expected: 'tenants/sh/sh-preetz.yaml:4:6: error E_DUPLICATE_AGS' },
   { name: 'literal password in Helm values', defect: append(P, 'values:\n  alfa:\n    keycloak:\n      adminPassword: Winter2026!\n'), expected: 'tenants/sh/sh-preetz.yaml:13:22: error E_LITERAL_SECRET' },
+  { name: 'a key named __proto__ in Helm values', defect: append(P, 'values:\n  alfa:\n    ingress:\n      __proto__: [1]\n'), expected: 'tenants/sh/sh-preetz.yaml:13:7: error E_VALUES_KEY' },
   { name: 'high-entropy token in Helm values', defect: append(P, 'values:\n  alfa:\n    webhook: "xoxb-9fK2mQ7rT4vW8yZ1aB3cD5eF7gH9jK2L"\n'), expected: 'tenants/sh/sh-preetz.yaml:12:14: error E_HIGH_ENTROPY' },
   { name: 'expired version exception in production', defect: append('environments/prod.yaml', 'exceptions:\n  - app: alfa\n    version: 1.11.0\n    wave: canary\n    reason: rollback after incident\n    until: "2026-10-01"\n'), expected: 'environments/prod.yaml:140:12: error E_EXCEPTION_EXPIRED' },
   { name: 'empty file', defect: putFile(P, ''), expected: 'tenants/sh/sh-preetz.yaml:1:1: error E_SCHEMA' },

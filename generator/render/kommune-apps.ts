@@ -212,12 +212,15 @@ function render(
  * Written by hand for speed, for the list elements only: their values come from YAML and hold no
  * cdk8s tokens or lazy values, which `resolve` would replace. `test/generate.test.ts` holds the
  * golden files and `kommune-apps.test.ts` compares it with a synthesis of the same elements.
+ * One difference: an object is plain by its prototype, not by its `constructor` property, so a
+ * Helm value named `constructor` is data here (cdk8s stopped with an internal error on it).
  */
 export function synthesized(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(synthesized);
-  if (value.constructor?.name !== 'Object') throw new Error(`can't render non-simple object of type '${value.constructor?.name}'`);
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) throw new Error(`can't render non-simple object of type '${(prototype as { constructor?: { name?: string } } | null)?.constructor?.name}'`);
   const keys = Object.keys(value);
   if (!process.env.CDK8S_DISABLE_SORT) keys.sort();
   const out: Record<string, unknown> = {};

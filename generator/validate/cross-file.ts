@@ -168,8 +168,18 @@ export function checkTenantFields(tenant: ShapedFile<Partial<TenantDoc>>): Diagn
     if (values && typeof values === 'object' && Object.hasOwn(values, GENERATOR_OWNED_KEY)) {
       report(['values', app, GENERATOR_OWNED_KEY], 'E_OWNED_KEY', `values.${app}.${GENERATOR_OWNED_KEY} belongs to the generator: it passes the Kommune's id, name, AGS, hostname, size and allowedIPs to every app, and a value set here would bypass their checks`, 'set allowedIPs (and hostname) at the top level of the Kommune file, where they are validated', true);
     }
+    for (const at of prototypeKeys(values, ['values', app])) {
+      report(at, 'E_VALUES_KEY', `${at.join('.')}: a key named __proto__ cannot be carried as data by JavaScript tools (this generator among them) and would be lost or change the object it is in`, 'rename or remove the key; no Helm chart reads it', true);
+    }
   }
   return out;
+}
+
+/** The paths of every key named `__proto__` in a Kommune's values (parsed as a plain key, it would set a prototype when copied). */
+function prototypeKeys(value: unknown, at: (string | number)[]): (string | number)[][] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => prototypeKeys(item, [...at, i]));
+  if (!value || typeof value !== 'object') return [];
+  return Object.keys(value).flatMap((key) => (key === '__proto__' ? [[...at, key]] : prototypeKeys((value as Record<string, unknown>)[key], [...at, key])));
 }
 
 /** The key of every app's Helm values that the generator fills (render/kommune-apps.ts). */
