@@ -129,13 +129,17 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
       const files = unit.render();
       const checked: Diagnostic[] = [];
       let allChecked = true;
+      let unitElements = 0;
       for (const file of files) {
-        for (const element of applicationSetElements(file)) elements.add(element);
-        const found = settle('dist', key, unit.fingerprint, unit.inputKey ?? '', file);
-        if (found) checked.push(...found);
+        for (const element of applicationSetElements(file)) {
+          elements.add(element);
+          unitElements++;
+        }
+        const fileChecks = settle('dist', key, unit.fingerprint, unit.inputKey ?? '', file);
+        if (fileChecks) checked.push(...fileChecks);
         else allChecked = false;
       }
-      if (allChecked) options.rendered?.add(unit, { files, diagnostics: checked });
+      if (allChecked) options.rendered?.add(unit, { files, diagnostics: checked }, files.length + unitElements);
     }
   }
   const kommunen = await renderAllKommunen(selected, {

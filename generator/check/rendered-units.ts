@@ -19,24 +19,19 @@ export interface CheckedUnit {
  */
 export class RenderedUnits {
   private readonly units = new Map<RenderUnit, CheckedUnit>();
-  private elements = 0;
+  /** Files and ApplicationSet elements kept so far. */
+  private size = 0;
 
-  constructor(private readonly maxElements = 25_000) {}
+  constructor(private readonly maxSize = 25_000) {}
 
-  add(unit: RenderUnit, checked: CheckedUnit): void {
-    const elements = checked.files.reduce((n, file) => n + file.objects.reduce((m, object) => m + elementCount(object), 1), 0);
-    if (this.elements + elements > this.maxElements) return;
-    this.elements += elements;
+  /** `size`: the unit's files and the ApplicationSet elements they hold. */
+  add(unit: RenderUnit, checked: CheckedUnit, size: number): void {
+    if (this.size + size > this.maxSize) return;
+    this.size += size;
     this.units.set(unit, checked);
   }
 
   get(unit: RenderUnit): CheckedUnit | undefined {
     return this.units.get(unit);
   }
-}
-
-function elementCount(object: RenderedFile['objects'][number]): number {
-  if (object.kind !== 'ApplicationSet') return 0;
-  const generators = (object.spec as { generators?: { list?: { elements?: unknown[] } }[] } | undefined)?.generators ?? [];
-  return generators.reduce((n, g) => n + (g.list?.elements?.length ?? 0), 0);
 }

@@ -160,9 +160,10 @@ function cutIntoUnits(env: ResolvedEnvironment, scopes: InputScopes | undefined)
 
 /**
  * Each unit's fingerprint, over the same cut-down values `cutIntoUnits` renders it from, taken
- * when first asked. Each part is serialized once; a Kommune's part without its apps is digested
- * once (it enters every unit of its cluster), its apps' parts go into one unit each as they are.
- * And each unit's input key, from the input scopes, when known.
+ * when first asked: its shape (what it renders from besides its Kommunen) and its Kommunen's
+ * parts. Each part is serialized once; a Kommune's part without its apps is digested once (it
+ * enters every unit of its cluster), its apps' parts go into one unit each as they are. And each
+ * unit's input key, from the input scopes, when known.
  */
 function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputScopes | undefined): UnitPlan[] {
   const environmentDigest = once(() => digestOf([fingerprintJson({ ...env, doc, kommunen: [] })]));
@@ -171,6 +172,11 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
   const coreDigest = (i: number) => (coreDigests[i] ??= digestOf([fingerprintJson({ ...env.kommunen[i]!, apps: [], canaryIn: [...env.kommunen[i]!.canaryIn].sort() })]));
   const appJson = (i: number, app: string) => fingerprintJson(env.kommunen[i]!.apps.find((a) => a.name === app));
   const inputKey = (key: string, ...parts: (string | undefined)[]) => (scopes && parts.every((p) => p !== undefined) ? digestOf([key, scopes.environment, ...(parts as string[])]) : undefined);
+  /** A unit's shape, and its fingerprint: the shape and the parts of the Kommunen it renders from. */
+  const digests = (shapeParts: readonly string[], kommunen: () => string[]) => {
+    const shape = once(() => digestOf(['unit', environmentDigest(), ...shapeParts]));
+    return { shape, fingerprint: once(() => digestOf([shape(), ...kommunen()])) };
+  };
   const plans: UnitPlan[] = [];
   // Kommunen by cluster in one pass: at 10,800 Kommunen and 54 clusters per environment, a pass per cluster was 0.1 s.
   const byCluster = new Map<string, number[]>();
@@ -185,8 +191,7 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
     const clusters = env.clusters.filter((c) => c.instance === instance.name).map((c) => c.name);
     const own = clusters.flatMap(ofCluster).sort((a, b) => a - b);
     const key = `instance:${env.name}/${instance.name}`;
-    const shape = once(() => digestOf(['instance', environmentDigest(), instance.name]));
-    plans.push({ kind: 'instance', key, inputKey: inputKey(key, ...clusters.map((c) => scopes?.clusters.get(c))), fingerprint: once(() => digestOf(['instance', environmentDigest(), instance.name, ...own.map(coreDigest)])), shape, instance, own });
+    plans.push({ kind: 'instance', key, inputKey: inputKey(key, ...clusters.map((c) => scopes?.clusters.get(c))), ...digests(['instance', instance.name], () => own.map(coreDigest)), instance, own });
   }
   for (const cluster of env.clusters) {
     const own = ofCluster(cluster.name);
@@ -194,18 +199,16 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
     const addons = `addons:${env.name}/${cluster.name}`;
     const secrets = `secrets:${env.name}/${cluster.name}`;
     const baseline = `appset:${env.name}/${cluster.name}/baseline`;
-    const addonsFingerprint = once(() => digestOf(['addons', environmentDigest(), cluster.name]));
     plans.push(
-      { kind: 'addons', key: addons, inputKey: inputKey(addons), fingerprint: addonsFingerprint, shape: addonsFingerprint, cluster, own: [] },
-      { kind: 'secrets', key: secrets, inputKey: inputKey(secrets, kommunen), fingerprint: once(() => digestOf(['secrets', environmentDigest(), cluster.name, ...own.map(coreDigest)])), shape: once(() => digestOf(['secrets', environmentDigest(), cluster.name])), cluster, own },
-      { kind: 'appset', key: baseline, inputKey: inputKey(baseline, kommunen), fingerprint: once(() => digestOf(['appset', environmentDigest(), cluster.name, 'baseline', ...own.map(coreDigest)])), shape: once(() => digestOf(['appset', environmentDigest(), cluster.name, 'baseline'])), cluster, app: 'baseline', own },
+      { kind: 'addons', key: addons, inputKey: inputKey(addons), ...digests(['addons', cluster.name], () => []), cluster, own: [] },
+      { kind: 'secrets', key: secrets, inputKey: inputKey(secrets, kommunen), ...digests(['secrets', cluster.name], () => own.map(coreDigest)), cluster, own },
+      { kind: 'appset', key: baseline, inputKey: inputKey(baseline, kommunen), ...digests(['appset', cluster.name, 'baseline'], () => own.map(coreDigest)), cluster, app: 'baseline', own },
     );
     for (const app of [...new Set(own.flatMap((i) => env.kommunen[i]!.apps.map((a) => a.name)))].sort()) {
       const users = own.filter((i) => env.kommunen[i]!.apps.some((a) => a.name === app));
       const key = `appset:${env.name}/${cluster.name}/${app}`;
-      const fingerprint = once(() => digestOf(['appset', environmentDigest(), cluster.name, app, fingerprintJson(env.doc.apps[app]), ...users.flatMap((i) => [coreDigest(i), appJson(i, app)])]));
-      const shape = once(() => digestOf(['appset', environmentDigest(), cluster.name, app, fingerprintJson(env.doc.apps[app])]));
-      plans.push({ kind: 'appset', key, inputKey: inputKey(key, env.doc.apps[app]?.version, kommunen), fingerprint, shape, cluster, app, own: users });
+      const unitDigests = digests(['appset', cluster.name, app, fingerprintJson(env.doc.apps[app])], () => users.flatMap((i) => [coreDigest(i), appJson(i, app)]));
+      plans.push({ kind: 'appset', key, inputKey: inputKey(key, env.doc.apps[app]?.version, kommunen), ...unitDigests, cluster, app, own: users });
     }
   }
   return plans;
