@@ -122,7 +122,7 @@ describe('a render can never silently shrink the output', () => {
     vi.resetModules();
     vi.doMock('../generator/check/render-kommunen.js', async (original) => ({
       ...(await original<typeof import('../generator/check/render-kommunen.js')>()),
-      renderAllKommunen: async () => ({ diagnostics: [] }),
+      renderAllKommunen: async () => ({ diagnostics: [], current: new Map() }),
     }));
     try {
       const { runCli } = await import('../generator/cli/main.js');

@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment } from '../model/resolve.js';
+import type { ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
 import { baselinePath } from '../render/kommune-baseline.js';
 import { kommuneProjectPath } from '../render/kommune-project.js';
 import { LABELS } from '../render/labels.js';
@@ -26,23 +26,42 @@ export function applicationSetElements(file: RenderedFile): string[] {
  *
  * `dist` is every dist/ path of the run, rendered or known to be in place; `elements` are those
  * of the ApplicationSets rendered in this run, and `renderedSets` (`<env>/<cluster>/<app>`) says
- * which ApplicationSets those were (undefined: all of them).
+ * which ApplicationSets those were (undefined: all of them). `current` names, per environment,
+ * the Kommunen whose own files the run record proved in place: they are the files a run with the
+ * same inputs and the same generator rendered, and that run passed this guard, so only the others
+ * are looked up (at 32,400 Kommunen, building their paths cost 0.07 s of a bump).
  */
-export function findLostOutput(envs: readonly ResolvedEnvironment[], dist: ReadonlySet<string>, elements: ReadonlySet<string>, renderedSets?: ReadonlySet<string>): string[] {
+export function findLostOutput(
+  envs: readonly ResolvedEnvironment[],
+  dist: ReadonlySet<string>,
+  elements: ReadonlySet<string>,
+  renderedSets?: ReadonlySet<string>,
+  current?: ReadonlyMap<string, ReadonlySet<ResolvedKommune>>,
+): string[] {
   const lost: string[] = [];
-  // `<env>/<cluster>` of the rendered ApplicationSets: a Kommune edit renders one cluster's, and
-  // the Kommunen of every other cluster need no look at their elements.
-  const renderedClusters = renderedSets && new Set([...renderedSets].map((set) => set.slice(0, set.lastIndexOf('/'))));
+  // Per environment the clusters of the rendered ApplicationSets: a Kommune edit renders one
+  // cluster's, and the Kommunen of every other cluster need no look at their elements.
+  const renderedClusters = renderedSets && new Map<string, Set<string>>();
+  for (const set of renderedSets ?? []) {
+    const [env, cluster] = set.split('/');
+    const clusters = renderedClusters!.get(env!) ?? new Set<string>();
+    renderedClusters!.set(env!, clusters.add(cluster!));
+  }
   for (const env of envs) {
     const missing: string[] = [];
+    const proven = current?.get(env.name);
+    const clusters = renderedClusters?.get(env.name);
     let renderedKommunen = 0;
     for (const k of env.kommunen) {
-      const baseline = baselinePath(env, k);
-      if (dist.has(baseline)) renderedKommunen++;
-      else missing.push(`${baseline} (${k.id} is in ${k.file})`);
-      const project = kommuneProjectPath(env, k);
-      if (!dist.has(project)) missing.push(`${project} (${k.id} is in ${k.file})`);
-      if (renderedClusters && !renderedClusters.has(`${env.name}/${k.cluster}`)) continue;
+      if (proven?.has(k)) renderedKommunen++;
+      else {
+        const baseline = baselinePath(env, k);
+        if (dist.has(baseline)) renderedKommunen++;
+        else missing.push(`${baseline} (${k.id} is in ${k.file})`);
+        const project = kommuneProjectPath(env, k);
+        if (!dist.has(project)) missing.push(`${project} (${k.id} is in ${k.file})`);
+      }
+      if (renderedClusters && !clusters?.has(k.cluster)) continue;
       for (const app of ['baseline', ...k.apps.map((a) => a.name)]) {
         if (renderedSets && !renderedSets.has(`${env.name}/${k.cluster}/${app}`)) continue;
         if (!elements.has(`${env.name}/${k.cluster}/${app}/${k.id}`)) missing.push(`the ${app} ApplicationSet element of ${k.id} on ${k.cluster} in ${env.name}`);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics.js';
-import type { ResolvedEnvironment } from '../model/resolve.js';
+import type { ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
 import { inputScopes, kommuneInputKey } from '../render/render-fleet.js';
 import { KommuneTemplates, type KommuneUnit } from './kommune-files.js';
 
@@ -74,25 +74,37 @@ export interface RenderKommunenOptions {
   readonly onOutput: (output: KommuneOutput) => void;
 }
 
+export interface RenderedKommunen {
+  readonly diagnostics: Diagnostic[];
+  /** Per environment (by name), the Kommunen found current (`isCurrent`): not rendered. */
+  readonly current: ReadonlyMap<string, ReadonlySet<ResolvedKommune>>;
+}
+
 /**
  * Renders every Kommune of the given environments that is not current, on `jobs` worker threads
  * when there are enough of them. The result does not depend on `jobs`: files are keyed by path,
  * diagnostics are sorted by the caller.
  */
-export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], options: RenderKommunenOptions): Promise<{ diagnostics: Diagnostic[] }> {
+export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], options: RenderKommunenOptions): Promise<RenderedKommunen> {
   const templates = new KommuneTemplates();
   const diagnostics: Diagnostic[] = [];
+  const current = new Map<string, Set<ResolvedKommune>>();
   const tasks: Task[] = [];
   const inputKeyOf = new Map<string, string>();
   let pendingKommunen = 0;
   envs.forEach((env, e) => {
     const scopes = inputScopes(env, options.inputKeys);
     let pending: number[] = [];
+    const currentHere = new Set<ResolvedKommune>();
+    current.set(env.name, currentHere);
     env.kommunen.forEach((k, i) => {
       const key = kommuneUnitKey(env, k.id);
       const inputKey = kommuneInputKey(scopes, k);
       let unit: KommuneUnit | undefined;
-      if (options.isCurrent?.(key, inputKey, () => (unit ??= templates.unit(env, k)).fingerprint)) return;
+      if (options.isCurrent?.(key, inputKey, () => (unit ??= templates.unit(env, k)).fingerprint)) {
+        currentHere.add(k);
+        return;
+      }
       unit ??= templates.unit(env, k);
       if (inputKey !== undefined) inputKeyOf.set(key, inputKey);
       // The template's checks, for each Kommune filled in from it.
@@ -114,7 +126,7 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], op
   const script = workerScript();
   if (jobs <= 1 || pendingKommunen < PARALLEL_THRESHOLD || !script) {
     for (const task of tasks) collect(runTask(envs, task, templates));
-    return { diagnostics };
+    return { diagnostics, current };
   }
   let next = 0;
   const threads = Math.min(Math.floor(jobs), tasks.length);
@@ -142,7 +154,7 @@ export async function renderAllKommunen(envs: readonly ResolvedEnvironment[], op
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { diagnostics };
+  return { diagnostics, current };
 }
 
 /** The compiled worker; when running from TypeScript sources (tests), the one in build/. */

@@ -165,7 +165,7 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
   else put(schemaFile, schema);
   const diagnostics = sortDiagnostics(found);
   if (!hasErrors(diagnostics)) {
-    const lost = findLostOutput(selected, distPaths, elements, record ? renderedSets : undefined);
+    const lost = findLostOutput(selected, distPaths, elements, record ? renderedSets : undefined, kommunen.current);
     if (lost.length > 0) {
       throw new Error(`the render lost output of Kommunen that are still in the inputs, so nothing was written: ${lost.length} missing, e.g. ${lost.slice(0, 3).join('; ')}`);
     }

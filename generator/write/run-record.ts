@@ -48,12 +48,17 @@ interface TreeColumns {
   readonly folderCtimes: ArrayLike<number>;
 }
 
+/** A file as the record has it: `at` is its row in its tree's columns. */
+interface RecordedFile extends TreeFile {
+  readonly at: number;
+}
+
 /** The record of the last run, as the render asks it (check/render-outputs.ts: OutputRecord). */
 export class RunRecord {
   private readonly index = new Map<string, Map<string, number>>();
   private readonly unitFingerprint = new Map<string, string>();
   private readonly unitInputKey = new Map<string, string>();
-  private byUnit?: Map<string, TreeFile[]>;
+  private byUnit?: Map<string, RecordedFile[]>;
   private readonly scan: OutputScan;
   private scanned?: ScannedStats;
 
@@ -123,7 +128,8 @@ export class RunRecord {
     const sameInputs = inputKey !== undefined && inputKey !== '' && recordedKey === inputKey;
     if (!sameInputs && (recordedKey === undefined || this.unitFingerprint.get(unit) !== fingerprint())) return undefined;
     const files = this.unitFiles().get(unit);
-    if (!files?.length || !files.every((f) => this.untouched(f.tree, f.path))) return undefined;
+    if (!files?.length) return undefined;
+    for (const f of files) if (!this.untouchedAt(f.tree, f.at)) return undefined;
     // Proven by the fingerprint: the next run knows the unit by this input key.
     return sameInputs || recordedKey === (inputKey ?? '') ? files : files.map((f) => ({ ...f, unitInputKey: inputKey ?? '' }));
   }
@@ -134,9 +140,13 @@ export class RunRecord {
   }
 
   /** Size and mtime as recorded for a file that `currentUnit`/`currentFile` vouched for. */
-  recordedStat(tree: string, file: string): [number, number] | undefined {
-    const i = this.index.get(tree)?.get(file);
-    return i === undefined ? undefined : [this.data.trees[tree]!.sizes[i]!, this.data.trees[tree]!.mtimes[i]!];
+  recordedStat(tree: string, file: string | TreeFile): [number, number] | undefined {
+    const columns = this.data.trees[tree];
+    if (!columns) return undefined;
+    // A file `currentUnit` handed out knows its row: no lookup by path.
+    const row = typeof file !== 'string' && 'at' in file ? (file as RecordedFile).at : undefined;
+    const i = row !== undefined && columns.paths[row] === (file as TreeFile).path ? row : this.index.get(tree)?.get(typeof file === 'string' ? file : file.path);
+    return i === undefined ? undefined : [columns.sizes[i]!, columns.mtimes[i]!];
   }
 
   /**
@@ -146,13 +156,18 @@ export class RunRecord {
    */
   private untouched(tree: string, file: string): boolean {
     const i = this.index.get(tree)?.get(file);
+    return i !== undefined && this.untouchedAt(tree, i);
+  }
+
+  /** `untouched`, for the file in row `i` of its tree's columns. */
+  private untouchedAt(tree: string, i: number): boolean {
     const owned = this.dirs.find((d) => d.tree === tree);
-    if (i === undefined || !owned) return false;
+    if (!owned) return false;
     const columns = this.data.trees[tree]!;
     if (columns.mtimes[i]! >= this.recordedAt) return false;
     const scanned = this.scanned?.get(tree);
     if (scanned) return scanned[2 * i] === columns.sizes[i] && scanned[2 * i + 1] === columns.mtimes[i];
-    const stat = statSync(path.join(owned.dir, file), { throwIfNoEntry: false });
+    const stat = statSync(path.join(owned.dir, columns.paths[i]!), { throwIfNoEntry: false });
     return stat !== undefined && stat.size === columns.sizes[i] && stat.mtimeMs === columns.mtimes[i];
   }
 
@@ -180,14 +195,14 @@ export class RunRecord {
     return files;
   }
 
-  private unitFiles(): Map<string, TreeFile[]> {
+  private unitFiles(): Map<string, RecordedFile[]> {
     if (this.byUnit) return this.byUnit;
     this.byUnit = new Map();
     for (const [tree, columns] of Object.entries(this.data.trees)) {
-      columns.paths.forEach((file, i) => {
-        const unit = this.data.units[columns.units[i]!]!;
+      columns.paths.forEach((file, at) => {
+        const unit = this.data.units[columns.units[at]!]!;
         const list = this.byUnit!.get(unit) ?? [];
-        list.push({ tree, path: file, unit, unitFingerprint: this.unitFingerprint.get(unit) ?? '', unitInputKey: this.unitInputKey.get(unit) ?? '', fingerprint: columns.fingerprints[i]! });
+        list.push({ tree, path: file, unit, unitFingerprint: this.unitFingerprint.get(unit) ?? '', unitInputKey: this.unitInputKey.get(unit) ?? '', fingerprint: columns.fingerprints[at]!, at });
         this.byUnit!.set(unit, list);
       });
     }
@@ -223,7 +238,7 @@ export async function recordRun(
     const fingerprints: string[] = [];
     const unitColumn = new Uint32Array(treeFiles.size);
     for (const [file, { file: f, kept }] of treeFiles) {
-      let stat = kept ? previous?.recordedStat(owned.tree, file) : undefined;
+      let stat = kept ? previous?.recordedStat(owned.tree, f) : undefined;
       if (!stat) {
         const now = statSync(path.join(owned.dir, file));
         stat = [now.size, now.mtimeMs];
