@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderAndCheck } from '../generator/generate.js';
 import { planChange } from '../generator/plan/plan.js';
-import { cli, copyFleet, PROJECT_ROOT, read, SAMPLE_FLEET, snapshotTree, write } from './helpers/fleet.js';
+import { CLI_BIN, cli, copyFleet, read, SAMPLE_FLEET, snapshotTree, write } from './helpers/fleet.js';
 import { gitRepo } from './helpers/git.js';
 
 const TODAY = '2026-11-27';
@@ -172,7 +172,7 @@ describe('an incremental generate equals a clean full render', () => {
 });
 
 describe('the installed CLI, each run a process of its own', () => {
-  const run = (root: string) => spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'build/generator/cli/main.js'), 'generate', '--root', root], { encoding: 'utf8' });
+  const run = (root: string) => spawnSync(process.execPath, [CLI_BIN, 'generate', '--root', root], { encoding: 'utf8' });
 
   it('a run with nothing to do says so and exits 0; a hand edit is repaired by the next run', () => {
     const root = copyFleet();

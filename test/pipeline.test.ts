@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, edit, PROJECT_ROOT, SAMPLE_FLEET } from './helpers/fleet.js';
+import { CLI_BIN, cli, edit, PROJECT_ROOT, SAMPLE_FLEET } from './helpers/fleet.js';
 import { gitRepo } from './helpers/git.js';
 import { gitlabStub } from './helpers/gitlab-server.js';
 
@@ -10,7 +10,7 @@ const RUNNER = path.join(PROJECT_ROOT, 'node_modules/.bin/gitlab-ci-local');
 // gitlab-ci-local copies the repository into its build folder with rsync.
 const hasRsync = spawnSync('rsync', ['--version']).status === 0;
 if (!hasRsync) console.warn('skipping the pipeline tests: gitlab-ci-local needs rsync (apt-get install rsync; .ci/run installs it)');
-const CLI = `node ${path.join(PROJECT_ROOT, 'build/generator/cli/main.js')}`;
+const CLI = `node ${CLI_BIN}`;
 const MR = { projectId: '42', iid: '7', token: 'glpat-test-token' };
 
 /**

@@ -1,6 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import { createRequire } from 'node:module';
-import type * as Kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-28';
 import type { ResolvedEnvironment, ResolvedKommune } from '../model/resolve.js';
 import { authMount, SECRET_STORE_NAME, SECRET_STORE_SERVICE_ACCOUNT, secretPath, secretRole } from '../model/secrets.js';
 import { LABELS, MANAGED_BY } from './labels.js';
@@ -29,22 +28,12 @@ export function baselinePath(env: ResolvedEnvironment, k: ResolvedKommune): stri
   return `${env.name}/kommunen/${k.id}/baseline.yaml`;
 }
 
-let loadedCdk8sPlus: typeof Kplus | undefined;
-/**
- * cdk8s-plus takes about a third of a second to load: it is loaded when the first baseline is
- * rendered, so that a command rendering none (a bump, the plan of one) does without it.
- */
-function cdk8sPlus(): typeof Kplus {
-  return (loadedCdk8sPlus ??= createRequire(import.meta.url)('cdk8s-plus-28') as typeof Kplus);
-}
-
 /**
  * The Kommune's own corner of its cluster: namespace with Pod Security `restricted`, quota and
  * limits from its size, default-deny networking with the three holes every app needs, and a
  * tenant-admin role bound to the Kommune's OIDC group.
  */
 export function renderKommuneBaseline(env: ResolvedEnvironment, k: ResolvedKommune): RenderedFile {
-  const kplus = cdk8sPlus();
   // One App per Kommune: cdk8s synthesis of one App holding every Kommune is quadratic.
   const chart = new Chart(new App(), 'baseline', { labels: kommuneLabels(env, k) });
   const namespace = k.namespace;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
@@ -9,8 +9,9 @@ import { createAjv, INPUT_SCHEMAS } from './ajv-setup.js';
  * The input schemas compiled once, at build time, into plain JavaScript (ajv's standalone code):
  * compiling them at run time took 0.1 to 0.3 s of every command that checks a changed file (a
  * bump, a Kommune edit, onboarding), plus loading ajv's compiler. `npm run build` writes them
- * next to the compiled schema.js; schema.ts uses them when their digest matches the schemas it
- * was built with, and compiles the schemas itself otherwise (the TypeScript sources, in tests).
+ * next to the compiled schema.js (write-validators.ts) and copies them beside the bundled CLI
+ * (cli/bundle.ts); schema.ts uses them when their digest matches the schemas it was built with,
+ * and compiles the schemas itself otherwise (the TypeScript sources, in tests).
  */
 export const PRECOMPILED_FILE = 'validators.cjs';
 
@@ -41,10 +42,4 @@ export function loadPrecompiled(here: string): PrecompiledValidators | undefined
   if (!existsSync(file)) return undefined;
   const validators = createRequire(here)(file) as PrecompiledValidators;
   return validators.schemaDigest === schemaDigest() ? validators : undefined;
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const target = fileURLToPath(new URL(PRECOMPILED_FILE, import.meta.url));
-  writeFileSync(`${target}.tmp`, precompiledSource());
-  renameSync(`${target}.tmp`, target);
 }

@@ -8,6 +8,9 @@ import type { Io } from '../../generator/cli/io.js';
 /** The project itself: its build/ and its own configuration files (renovate.json, .gitlab-ci.yml). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** The installed command as package.json's bin names it (the bundle `npm run build` makes): what tests start as a process. */
+export const CLI_BIN = path.join(PROJECT_ROOT, (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['ozg-gitops']!);
+
 /**
  * A frozen copy of the sample fleet (inputs and rendered trees). Tests read this, never the
  * repository's own tenants/, environments/ and dist/: those belong to the platform team and change

@@ -1,0 +1,37 @@
+import { chmodSync, copyFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { PRECOMPILED_FILE } from '../validate/compile-validators.js';
+
+/**
+ * `npm run build`, after tsc: the installed CLI (package.json's bin) bundled, with the render
+ * worker beside it. Node's module loader costs about half a millisecond per module, and a command
+ * that renders loads some 350 of them (cdk8s alone about 100): 0.25 s of each run unbundled. Split
+ * at the dynamic imports, so that a run loads only the chunks it uses: the CLI itself in 20 ms
+ * (55 ms unbundled, 85 ms as one file), the render stack in about 0.1 s. The tests import the
+ * TypeScript sources and run this bundle where they start the CLI as a process.
+ */
+const BUILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const OUT = path.join(BUILD, 'cli');
+
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  entryPoints: {
+    'ozg-gitops': path.join(BUILD, 'generator/cli/main.js'),
+    // check/render-kommunen.ts finds it next to the module that starts it.
+    'render-worker': path.join(BUILD, 'generator/check/render-worker.js'),
+  },
+  outdir: OUT,
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20.19',
+  // CommonJS packages inside an ES module bundle call require.
+  banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+// schema.ts loads the validators compiled at build time from beside itself.
+copyFileSync(path.join(BUILD, 'generator/validate', PRECOMPILED_FILE), path.join(OUT, PRECOMPILED_FILE));
+chmodSync(path.join(OUT, 'ozg-gitops.js'), 0o755);
