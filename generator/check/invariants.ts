@@ -120,18 +120,31 @@ function checkApplicationSet(object: KubeObject, file: RenderedFile, env: string
   // Each template is cut at its placeholders once, not matched again per element (up to 900).
   const labelTemplates = Object.entries(spec.template.metadata.labels).map(([key, value]) => [key, templateParts(value)] as const);
   const nameTemplate = templateParts(spec.template.metadata.name);
+  // Elements share most label values (the wave, the app, the Land): the steps matching a set of
+  // the values they read, and whether a value is a valid label, are worked out once each.
+  const stepKeys = [...new Set(steps.flatMap((s) => s.matchExpressions.map((m) => m.key)))];
+  const matchingSteps = new Map<string, number>();
+  const validLabel = new Map<string, boolean>();
   for (const element of elements) {
     const labels: Record<string, string> = {};
     for (const [key, parts] of labelTemplates) labels[key] = filledTemplate(parts, element);
-    const matching = steps.filter((s) => s.matchExpressions.every((m) => (m.operator === 'In') === m.values.includes(labels[m.key] ?? '')));
-    const source = fileOf.get(`${env}/${element.kommune}`) ?? file.source;
-    if (matching.length !== 1) {
-      report('E_ROLLOUT_COVERAGE', `the Application for ${element.kommune} is matched by ${matching.length} RollingSync steps (wave ${labels[LABELS.wave]})`, 'every Application must be in exactly one wave, or Argo CD never syncs it', source);
+    const read = stepKeys.map((key) => labels[key] ?? '').join('\0');
+    let matching = matchingSteps.get(read);
+    if (matching === undefined) {
+      matching = steps.filter((s) => s.matchExpressions.every((m) => (m.operator === 'In') === m.values.includes(labels[m.key] ?? ''))).length;
+      matchingSteps.set(read, matching);
+    }
+    const source = () => fileOf.get(`${env}/${element.kommune}`) ?? file.source;
+    if (matching !== 1) {
+      report('E_ROLLOUT_COVERAGE', `the Application for ${element.kommune} is matched by ${matching} RollingSync steps (wave ${labels[LABELS.wave]})`, 'every Application must be in exactly one wave, or Argo CD never syncs it', source());
     }
     const appName = filledTemplate(nameTemplate, element);
-    if (appName.length > 63) report('E_OUTPUT_NAME', `Application name ${appName} is longer than 63 characters`, 'shorten the Kommune id', source);
-    for (const [key, value] of Object.entries(labels)) {
-      if (value.length > 63 || !LABEL_VALUE.test(value)) report('E_OUTPUT_NAME', `label ${key}=${value} of ${appName} is not a valid label value`, 'at most 63 characters: letters, digits, -, _ and .', source);
+    if (appName.length > 63) report('E_OUTPUT_NAME', `Application name ${appName} is longer than 63 characters`, 'shorten the Kommune id', source());
+    for (const key in labels) {
+      const value = labels[key]!;
+      let valid = validLabel.get(value);
+      if (valid === undefined) validLabel.set(value, (valid = value.length <= 63 && LABEL_VALUE.test(value)));
+      if (!valid) report('E_OUTPUT_NAME', `label ${key}=${value} of ${appName} is not a valid label value`, 'at most 63 characters: letters, digits, -, _ and .', source());
     }
   }
   return out;

@@ -37,8 +37,8 @@ export interface OutputRecord {
    * fingerprint) is the same and every one of them is on disk untouched; they carry this input key.
    */
   currentUnit(unit: string, inputKey: string | undefined, fingerprint: () => string): readonly OutputFile[] | undefined;
-  /** Whether this file is on disk untouched since the last run, which wrote it from the same fingerprint. */
-  currentFile(tree: TreeName, path: string, fingerprint: string): boolean;
+  /** Whether this file of this unit is on disk untouched since the last run, which wrote it from the same fingerprint. */
+  currentFile(tree: TreeName, path: string, fingerprint: string, unit: string): boolean;
 }
 
 /** Where rendered files go as soon as they are rendered and checked (write/write-tree.ts stages them or compares them). */
@@ -102,7 +102,7 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
   const settle = (tree: TreeName, unit: string, unitFingerprint: string, unitInputKey: string, file: RenderedFile): Diagnostic[] | undefined => {
     // Rendered objects hold no Sets or Maps: plain JSON is their fingerprint's input.
     const out: OutputFile = { tree, path: file.path, unit, unitFingerprint, unitInputKey, fingerprint: digestOf([file.text ?? JSON.stringify(file.objects)]) };
-    if (record?.currentFile(tree, file.path, out.fingerprint)) {
+    if (record?.currentFile(tree, file.path, out.fingerprint, unit)) {
       keep(out);
       return undefined;
     }
@@ -161,7 +161,7 @@ export async function renderOutputs(fleet: ResolvedFleet, inputDiagnostics: read
   for (const file of renderBootstrap(fleet)) settle('argocd', 'bootstrap', '', '', file);
   const schema = renderFleetSchema(fleet);
   const schemaFile: OutputFile = { tree: 'schemas', path: FLEET_TENANT_SCHEMA, unit: 'schemas', unitFingerprint: '', unitInputKey: '', fingerprint: digestOf([schema]) };
-  if (record?.currentFile('schemas', schemaFile.path, schemaFile.fingerprint)) keep(schemaFile);
+  if (record?.currentFile('schemas', schemaFile.path, schemaFile.fingerprint, schemaFile.unit)) keep(schemaFile);
   else put(schemaFile, schema);
   const diagnostics = sortDiagnostics(found);
   if (!hasErrors(diagnostics)) {

@@ -20,7 +20,6 @@ export class InputIndex {
   private readonly learned = new Map<string, readonly [...StatKey, string]>();
   /** This run's answers: a file is stat-ed once per run. */
   private readonly answered = new Map<string, string | undefined>();
-  private readonly stats = new Map<string, StatKey>();
   /** The entries in the file as last read or written (a change's render and its plan both save). */
   private stored: ReadonlyMap<string, readonly [...StatKey, string]>;
 
@@ -58,7 +57,8 @@ export class InputIndex {
 
   /** The bytes of a file `known` did not vouch for, read now; the index learns their key. */
   read(file: string): Uint8Array {
-    const before = this.stats.get(file) ?? this.stat(file);
+    // Taken before the bytes: a write after it moves the times the next run compares.
+    const before = this.stat(file);
     const bytes = readFileSync(path.join(this.root, file));
     const key = ParseCache.key(bytes);
     this.answered.set(file, key);
@@ -69,13 +69,19 @@ export class InputIndex {
 
   /** Keeps the files of this run: written only when something changed. */
   save(): void {
-    if (this.learned.size === this.stored.size && [...this.learned].every(([file, entry]) => this.stored.get(file) === entry)) return;
+    if (this.learned.size === this.stored.size && this.sameAsStored()) return;
     mkdirSync(path.dirname(this.file), { recursive: true });
     // Renamed into place, not flushed: an index lost in a crash only means reading every file once.
+    // In the order learned, unsorted: a cache of this machine, read back into a Map.
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, files: Object.fromEntries([...this.learned].sort(([a], [b]) => (a < b ? -1 : 1))) }));
+    writeFileSync(tmp, JSON.stringify({ version: 1, files: Object.fromEntries(this.learned) }));
     renameSync(tmp, this.file);
     this.stored = new Map(this.learned);
+  }
+
+  private sameAsStored(): boolean {
+    for (const [file, entry] of this.learned) if (this.stored.get(file) !== entry) return false;
+    return true;
   }
 
   private stat(file: string): StatKey | undefined {
@@ -85,8 +91,6 @@ export class InputIndex {
     } catch {
       return undefined;
     }
-    const key: StatKey = [s.size, s.mtimeMs, s.ctimeMs, s.ino];
-    this.stats.set(file, key);
-    return key;
+    return [s.size, s.mtimeMs, s.ctimeMs, s.ino];
   }
 }

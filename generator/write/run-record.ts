@@ -53,12 +53,17 @@ interface RecordedFile extends TreeFile {
   readonly at: number;
 }
 
+/** A unit as the record has it. */
+interface RecordedUnit {
+  readonly fingerprint: string;
+  readonly inputKey: string;
+  readonly files: RecordedFile[];
+}
+
 /** The record of the last run, as the render asks it (check/render-outputs.ts: OutputRecord). */
 export class RunRecord {
-  private readonly index = new Map<string, Map<string, number>>();
-  private readonly unitFingerprint = new Map<string, string>();
-  private readonly unitInputKey = new Map<string, string>();
-  private byUnit?: Map<string, RecordedFile[]>;
+  /** Made on first use, in one pass over the files: files are found through their unit, never by path alone. */
+  private byUnit?: Map<string, RecordedUnit>;
   private readonly scan: OutputScan;
   private scanned?: ScannedStats;
 
@@ -68,15 +73,6 @@ export class RunRecord {
     /** The record file's own mtime (see `untouched`). */
     private readonly recordedAt: number,
   ) {
-    for (const [tree, columns] of Object.entries(data.trees)) {
-      const index = new Map<string, number>();
-      for (let i = 0; i < columns.paths.length; i++) index.set(columns.paths[i]!, i);
-      this.index.set(tree, index);
-    }
-    for (let i = 0; i < data.units.length; i++) {
-      this.unitFingerprint.set(data.units[i]!, data.unitFingerprints[i]!);
-      this.unitInputKey.set(data.units[i]!, data.unitInputKeys[i]!);
-    }
     this.scan = OutputScan.start(dirs, new Map(Object.entries(data.trees)), recordedAt);
   }
 
@@ -124,29 +120,34 @@ export class RunRecord {
   }
 
   currentUnit(unit: string, inputKey: string | undefined, fingerprint: () => string): readonly TreeFile[] | undefined {
-    const recordedKey = this.unitInputKey.get(unit);
+    const recorded = this.units().get(unit);
+    if (!recorded) return undefined;
+    const recordedKey = recorded.inputKey;
     const sameInputs = inputKey !== undefined && inputKey !== '' && recordedKey === inputKey;
-    if (!sameInputs && (recordedKey === undefined || this.unitFingerprint.get(unit) !== fingerprint())) return undefined;
-    const files = this.unitFiles().get(unit);
-    if (!files?.length) return undefined;
+    if (!sameInputs && recorded.fingerprint !== fingerprint()) return undefined;
+    const files = recorded.files;
+    if (!files.length) return undefined;
     for (const f of files) if (!this.untouchedAt(f.tree, f.at)) return undefined;
     // Proven by the fingerprint: the next run knows the unit by this input key.
     return sameInputs || recordedKey === (inputKey ?? '') ? files : files.map((f) => ({ ...f, unitInputKey: inputKey ?? '' }));
   }
 
-  currentFile(tree: string, file: string, fingerprint: string): boolean {
-    const i = this.index.get(tree)?.get(file);
-    return i !== undefined && this.data.trees[tree]!.fingerprints[i] === fingerprint && this.untouched(tree, file);
+  currentFile(tree: string, file: string, fingerprint: string, unit: string): boolean {
+    const i = this.rowOf(tree, file, unit);
+    return i !== undefined && this.data.trees[tree]!.fingerprints[i] === fingerprint && this.untouchedAt(tree, i);
   }
 
   /** Size and mtime as recorded for a file that `currentUnit`/`currentFile` vouched for. */
-  recordedStat(tree: string, file: string | TreeFile): [number, number] | undefined {
+  recordedStat(tree: string, file: TreeFile): [number, number] | undefined {
     const columns = this.data.trees[tree];
-    if (!columns) return undefined;
-    // A file `currentUnit` handed out knows its row: no lookup by path.
-    const row = typeof file !== 'string' && 'at' in file ? (file as RecordedFile).at : undefined;
-    const i = row !== undefined && columns.paths[row] === (file as TreeFile).path ? row : this.index.get(tree)?.get(typeof file === 'string' ? file : file.path);
-    return i === undefined ? undefined : [columns.sizes[i]!, columns.mtimes[i]!];
+    // A file `currentUnit` handed out knows its row.
+    const row = 'at' in file && columns?.paths[(file as RecordedFile).at] === file.path ? (file as RecordedFile).at : this.rowOf(tree, file.path, file.unit);
+    return row === undefined ? undefined : [columns!.sizes[row]!, columns!.mtimes[row]!];
+  }
+
+  /** The row of a file among its unit's files as recorded (a unit has one to a few). */
+  private rowOf(tree: string, file: string, unit: string): number | undefined {
+    return this.units().get(unit)?.files.find((f) => f.tree === tree && f.path === file)?.at;
   }
 
   /**
@@ -154,12 +155,6 @@ export class RunRecord {
    * could have been changed again within the same clock tick without its mtime moving (git calls
    * such entries racily clean): it counts as touched and is rendered and compared again.
    */
-  private untouched(tree: string, file: string): boolean {
-    const i = this.index.get(tree)?.get(file);
-    return i !== undefined && this.untouchedAt(tree, i);
-  }
-
-  /** `untouched`, for the file in row `i` of its tree's columns. */
   private untouchedAt(tree: string, i: number): boolean {
     const owned = this.dirs.find((d) => d.tree === tree);
     if (!owned) return false;
@@ -195,17 +190,18 @@ export class RunRecord {
     return files;
   }
 
-  private unitFiles(): Map<string, RecordedFile[]> {
+  private units(): Map<string, RecordedUnit> {
     if (this.byUnit) return this.byUnit;
-    this.byUnit = new Map();
+    const { units, unitFingerprints, unitInputKeys } = this.data;
+    const recorded: RecordedUnit[] = units.map((_, i) => ({ fingerprint: unitFingerprints[i]!, inputKey: unitInputKeys[i]!, files: [] }));
     for (const [tree, columns] of Object.entries(this.data.trees)) {
-      columns.paths.forEach((file, at) => {
-        const unit = this.data.units[columns.units[at]!]!;
-        const list = this.byUnit!.get(unit) ?? [];
-        list.push({ tree, path: file, unit, unitFingerprint: this.unitFingerprint.get(unit) ?? '', unitInputKey: this.unitInputKey.get(unit) ?? '', fingerprint: columns.fingerprints[at]!, at });
-        this.byUnit!.set(unit, list);
-      });
+      for (let at = 0; at < columns.paths.length; at++) {
+        const u = columns.units[at]!;
+        const unit = recorded[u]!;
+        unit.files.push({ tree, path: columns.paths[at]!, unit: units[u]!, unitFingerprint: unit.fingerprint, unitInputKey: unit.inputKey, fingerprint: columns.fingerprints[at]!, at });
+      }
     }
+    this.byUnit = new Map(units.map((unit, i) => [unit, recorded[i]!]));
     return this.byUnit;
   }
 }
