@@ -1,8 +1,8 @@
-import { existsSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CACHE_MAX_AGE_MS, pruneCacheFolder } from './cache-dir.js';
+import { CACHE_MAX_AGE_MS, CODE_HASH_FILE, codeDigest, pruneCacheFolder } from './cache-dir.js';
 import { tempDir } from '../test/helpers/temp-dir.js';
 
 describe('cache folder', () => {
@@ -33,5 +33,19 @@ describe('cache folder', () => {
 
   it('leaves a folder that does not exist alone', () => {
     expect(() => pruneCacheFolder(path.join(tmpdir(), 'ozg-cache-dir-none', 'nothing'), Date.now())).not.toThrow();
+  });
+
+  it('the bundled command is keyed by the digest of its own chunks, which its build wrote beside them', () => {
+    // The bundle `npm test` builds first (package.json's bin).
+    const bundle = path.resolve(import.meta.dirname, '../build/cli');
+    const stamp = readFileSync(path.join(bundle, CODE_HASH_FILE), 'utf8').trim();
+    expect(stamp).toMatch(/^[0-9a-f]{64}$/);
+    expect(stamp).toBe(codeDigest(bundle));
+    // Another chunk, another digest.
+    const copy = tempDir('ozg-code-digest-');
+    writeFileSync(path.join(copy, 'a.js'), 'export const a = 1;\n');
+    const before = codeDigest(copy);
+    writeFileSync(path.join(copy, 'a.js'), 'export const a = 2;\n');
+    expect(codeDigest(copy)).not.toBe(before);
   });
 });

@@ -1,7 +1,8 @@
-import { chmodSync, copyFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CODE_HASH_FILE, codeDigest } from '../cache-dir.js';
 import { PRECOMPILED_FILE } from '../validate/compile-validators.js';
 
 /**
@@ -35,3 +36,5 @@ await build({
 // schema.ts loads the validators compiled at build time from beside itself.
 copyFileSync(path.join(BUILD, 'generator/validate', PRECOMPILED_FILE), path.join(OUT, PRECOMPILED_FILE));
 chmodSync(path.join(OUT, 'ozg-gitops.js'), 0o755);
+// The digest the caches are keyed by (cache-dir.ts: generatorCodeHash), taken once here.
+writeFileSync(path.join(OUT, CODE_HASH_FILE), `${codeDigest(OUT)}\n`);
