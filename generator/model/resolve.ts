@@ -83,6 +83,18 @@ export interface ResolvedEnvironment {
   readonly kommunen: readonly ResolvedKommune[];
 }
 
+/**
+ * An environment whose Kommunen carry only some of their fields: what a render unit that reads no
+ * more of them is given (render/render-fleet.ts), so that its fingerprint can cover exactly those.
+ */
+export type EnvironmentWith<K> = Omit<ResolvedEnvironment, 'kommunen'> & { readonly kommunen: readonly K[] };
+
+/** Where a Kommune runs: all an instance's platform projects read of it. */
+export type KommunePlacement = Pick<ResolvedKommune, 'cluster' | 'namespace'>;
+
+/** What the secret backend's file reads of a Kommune. */
+export type KommuneSecretAccess = Pick<ResolvedKommune, 'id' | 'cluster' | 'namespace' | 'secrets'>;
+
 export interface ResolvedFleet {
   /** Environments sorted by name. */
   readonly environments: readonly ResolvedEnvironment[];

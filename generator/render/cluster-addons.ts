@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import type { ResolvedCluster, ResolvedEnvironment, ResolvedInstance } from '../model/resolve.js';
+import type { EnvironmentWith, KommunePlacement, ResolvedCluster, ResolvedEnvironment, ResolvedInstance } from '../model/resolve.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { instanceOf } from './kommune-project.js';
 import type { KubeObject, RenderedFile } from './serialize.js';
@@ -59,7 +59,7 @@ export function renderClusterAddons(env: ResolvedEnvironment, cluster: ResolvedC
  * The platform's own projects per instance: `addons` (cluster-wide, add-on charts only) and
  * `baseline` (namespaces and their guard rails, from this repository only).
  */
-export function renderPlatformProjects(env: ResolvedEnvironment, instance: ResolvedInstance): RenderedFile {
+export function renderPlatformProjects(env: EnvironmentWith<KommunePlacement>, instance: ResolvedInstance): RenderedFile {
   const clusters = env.clusters.filter((c) => c.instance === instance.name);
   const chart = new Chart(new App(), 'platform');
   const labels = { [LABELS.env]: env.name, [LABELS.managedBy]: MANAGED_BY };

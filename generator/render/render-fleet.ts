@@ -1,4 +1,4 @@
-import { withoutPins, type ResolvedCluster, type ResolvedEnvironment, type ResolvedFleet, type ResolvedInstance, type ResolvedKommune } from '../model/resolve.js';
+import { withoutPins, type EnvironmentWith, type KommunePlacement, type KommuneSecretAccess, type ResolvedCluster, type ResolvedEnvironment, type ResolvedFleet, type ResolvedInstance, type ResolvedKommune } from '../model/resolve.js';
 import type { EnvironmentDoc } from '../schemas/environment.js';
 import { renderBootstrap } from './argocd-bootstrap.js';
 import { renderClusterAddons, renderPlatformProjects } from './cluster-addons.js';
@@ -120,6 +120,16 @@ type UnitPlan = { readonly key: string; readonly inputKey?: string; readonly fin
   | { readonly kind: 'appset'; readonly cluster: ResolvedCluster; readonly app: string }
 );
 
+/** What an instance's platform projects read of a Kommune (render/cluster-addons.ts): all they are given of it. */
+function placementOf(k: ResolvedKommune): KommunePlacement {
+  return { cluster: k.cluster, namespace: k.namespace };
+}
+
+/** What the secret backend's file reads of a Kommune (render/secret-backend.ts): all it is given of it. */
+function secretAccessOf(k: ResolvedKommune): KommuneSecretAccess {
+  return { id: k.id, cluster: k.cluster, namespace: k.namespace, secrets: k.secrets };
+}
+
 function cutIntoUnits(env: ResolvedEnvironment, scopes: InputScopes | undefined): RenderUnit[] {
   // Planned in a function of its own, so that the render closures below do not keep the
   // serialized parts alive (closures share their function's scope).
@@ -132,6 +142,9 @@ function cutIntoUnits(env: ResolvedEnvironment, scopes: InputScopes | undefined)
       return { ...k, apps: only ? k.apps.filter((a) => a.name === only) : [] };
     }),
   });
+  // Units that read a few fields of each Kommune are given only those: their fingerprints cover
+  // exactly these (planUnits), and a Kommune's name or contact leaves them as they are.
+  const cutTo = <K>(own: readonly number[], part: (k: ResolvedKommune) => K): EnvironmentWith<K> => ({ ...env, doc, kommunen: own.map((i) => part(env.kommunen[i]!)) });
   return planUnits(env, doc, scopes).map((plan): RenderUnit => {
     const { key, inputKey } = plan;
     const unit = (render: () => RenderedFile[]): RenderUnit => ({
@@ -147,11 +160,11 @@ function cutIntoUnits(env: ResolvedEnvironment, scopes: InputScopes | undefined)
     });
     switch (plan.kind) {
       case 'instance':
-        return unit(() => [renderPlatformProjects(cut(plan.own), plan.instance)]);
+        return unit(() => [renderPlatformProjects(cutTo(plan.own, placementOf), plan.instance)]);
       case 'addons':
         return unit(() => optional(renderClusterAddons(cut([]), plan.cluster)));
       case 'secrets':
-        return unit(() => optional(renderSecretBackend(cut(plan.own), plan.cluster)));
+        return unit(() => optional(renderSecretBackend(cutTo(plan.own, secretAccessOf), plan.cluster)));
       case 'appset':
         return unit(() => optional(renderApplicationSet(cut(plan.own, plan.app === 'baseline' ? undefined : plan.app), plan.cluster, plan.app)));
     }
@@ -172,6 +185,11 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
   const coreJsons: (string | undefined)[] = [];
   const coreJson = (i: number) => (coreJsons[i] ??= fingerprintJson({ ...env.kommunen[i]!, apps: [], canaryIn: [...env.kommunen[i]!.canaryIn].sort() }));
   const appJson = (i: number, app: string) => fingerprintJson(env.kommunen[i]!.apps.find((a) => a.name === app));
+  // The parts of the units given only some fields of each Kommune (cutIntoUnits: cutTo).
+  const placementJsons: (string | undefined)[] = [];
+  const placementJson = (i: number) => (placementJsons[i] ??= fingerprintJson(placementOf(env.kommunen[i]!)));
+  const secretAccessJsons: (string | undefined)[] = [];
+  const secretAccessJson = (i: number) => (secretAccessJsons[i] ??= fingerprintJson(secretAccessOf(env.kommunen[i]!)));
   const inputKey = (key: string, ...parts: (string | undefined)[]) => (scopes && parts.every((p) => p !== undefined) ? digestOf([key, scopes.environment, ...(parts as string[])]) : undefined);
   /** A unit's shape, and its fingerprint: the shape and the parts of the Kommunen it renders from. */
   const digests = (shapeParts: readonly string[], kommunen: () => string[]) => {
@@ -192,7 +210,7 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
     const clusters = env.clusters.filter((c) => c.instance === instance.name).map((c) => c.name);
     const own = clusters.flatMap(ofCluster).sort((a, b) => a - b);
     const key = `instance:${env.name}/${instance.name}`;
-    plans.push({ kind: 'instance', key, inputKey: inputKey(key, ...clusters.map((c) => scopes?.clusters.get(c))), ...digests(['instance', instance.name], () => own.map(coreJson)), instance, own });
+    plans.push({ kind: 'instance', key, inputKey: inputKey(key, ...clusters.map((c) => scopes?.clusters.get(c))), ...digests(['instance', instance.name], () => own.map(placementJson)), instance, own });
   }
   for (const cluster of env.clusters) {
     const own = ofCluster(cluster.name);
@@ -202,7 +220,7 @@ function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputS
     const baseline = `appset:${env.name}/${cluster.name}/baseline`;
     plans.push(
       { kind: 'addons', key: addons, inputKey: inputKey(addons), ...digests(['addons', cluster.name], () => []), cluster, own: [] },
-      { kind: 'secrets', key: secrets, inputKey: inputKey(secrets, kommunen), ...digests(['secrets', cluster.name], () => own.map(coreJson)), cluster, own },
+      { kind: 'secrets', key: secrets, inputKey: inputKey(secrets, kommunen), ...digests(['secrets', cluster.name], () => own.map(secretAccessJson)), cluster, own },
       { kind: 'appset', key: baseline, inputKey: inputKey(baseline, kommunen), ...digests(['appset', cluster.name, 'baseline'], () => own.map(coreJson)), cluster, app: 'baseline', own },
     );
     // The Kommunen of each app, in one pass over the cluster's (in their order).

@@ -1,4 +1,4 @@
-import type { ResolvedCluster, ResolvedEnvironment } from '../model/resolve.js';
+import type { EnvironmentWith, KommuneSecretAccess, ResolvedCluster } from '../model/resolve.js';
 import { authMount, SECRET_STORE_SERVICE_ACCOUNT, secretPrefix, secretRole } from '../model/secrets.js';
 import type { RenderedFile } from './serialize.js';
 
@@ -19,7 +19,7 @@ export function secretBackendPath(env: string, cluster: string): string {
  * (`PUT /v1/sys/policies/acl/<name>`). Applying them is the platform team's tooling; the generator
  * talks to no secret backend and holds no secret.
  */
-export function renderSecretBackend(env: ResolvedEnvironment, cluster: ResolvedCluster): RenderedFile | undefined {
+export function renderSecretBackend(env: EnvironmentWith<KommuneSecretAccess>, cluster: ResolvedCluster): RenderedFile | undefined {
   const store = env.doc.secretStore;
   const kommunen = env.kommunen.filter((k) => k.cluster === cluster.name);
   if (!store || kommunen.length === 0) return undefined;
