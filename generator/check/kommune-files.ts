@@ -22,8 +22,10 @@ import { sortObjects, type KubeObject, type RenderedFile } from '../render/seria
 const PLACEHOLDERS = { id: 'zzozgidzz', name: 'zzozgnamezz', ags: 'zzozgagszz', land: 'zzozglandzz', wave: 'zzozgwavezz' } as const;
 const MARK = 'zzozg';
 /** The order of a Kommune's values in `fillIn`. */
-const SLOTS = ['id', 'name', 'ags', 'land', 'wave'] as const;
-const PLACEHOLDER = /zzozg(id|name|ags|land|wave)zz/g;
+const SLOTS = Object.keys(PLACEHOLDERS) as (keyof typeof PLACEHOLDERS)[];
+/** Any placeholder; `cutText` finds its slot by its text. */
+const PLACEHOLDER = new RegExp(SLOTS.map((slot) => PLACEHOLDERS[slot]).join('|'), 'g');
+const SLOT_OF: ReadonlyMap<string, number> = new Map(SLOTS.map((slot, i) => [PLACEHOLDERS[slot], i]));
 
 /** A text cut at its placeholders: `parts` around them, `slots` the value (index into SLOTS) between part i and i + 1. */
 interface CutText {
@@ -42,7 +44,7 @@ function cutText(text: string): CutText {
   let at = 0;
   for (const match of text.matchAll(PLACEHOLDER)) {
     parts.push(text.slice(at, match.index));
-    slots.push(SLOTS.indexOf(match[1] as (typeof SLOTS)[number]));
+    slots.push(SLOT_OF.get(match[0])!);
     at = match.index + match[0].length;
   }
   parts.push(text.slice(at));
@@ -143,7 +145,7 @@ export class KommuneTemplates {
   }
 
   unit(env: ResolvedEnvironment, k: ResolvedKommune): KommuneUnit {
-    const values = [k.id, k.name, k.ags, k.land, k.wave];
+    const values: string[] = SLOTS.map((slot) => k[slot]);
     // An input that contains the placeholder mark could be mistaken for one, and a window scoped
     // to a Land or a Kommune depends on values the placeholders stand for: such Kommunen (few)
     // are rendered directly.

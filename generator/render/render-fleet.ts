@@ -181,15 +181,16 @@ function cutIntoUnits(env: ResolvedEnvironment, scopes: InputScopes | undefined)
  */
 function planUnits(env: ResolvedEnvironment, doc: EnvironmentDoc, scopes: InputScopes | undefined): UnitPlan[] {
   const environmentDigest = once(() => digestOf([fingerprintJson({ ...env, doc, kommunen: [] })]));
-  // A Kommune's part enters up to ten units: serialized once.
-  const coreJsons: (string | undefined)[] = [];
-  const coreJson = (i: number) => (coreJsons[i] ??= fingerprintJson({ ...env.kommunen[i]!, apps: [], canaryIn: [...env.kommunen[i]!.canaryIn].sort() }));
+  // A Kommune's part enters up to ten units (every unit of its cluster that reads it): serialized once.
+  const part = (of: (k: ResolvedKommune) => unknown) => {
+    const jsons: (string | undefined)[] = [];
+    return (i: number) => (jsons[i] ??= fingerprintJson(of(env.kommunen[i]!)));
+  };
+  const coreJson = part((k) => ({ ...k, apps: [], canaryIn: [...k.canaryIn].sort() }));
+  // The units given only some fields of each Kommune (cutIntoUnits: cutTo).
+  const placementJson = part(placementOf);
+  const secretAccessJson = part(secretAccessOf);
   const appJson = (i: number, app: string) => fingerprintJson(env.kommunen[i]!.apps.find((a) => a.name === app));
-  // The parts of the units given only some fields of each Kommune (cutIntoUnits: cutTo).
-  const placementJsons: (string | undefined)[] = [];
-  const placementJson = (i: number) => (placementJsons[i] ??= fingerprintJson(placementOf(env.kommunen[i]!)));
-  const secretAccessJsons: (string | undefined)[] = [];
-  const secretAccessJson = (i: number) => (secretAccessJsons[i] ??= fingerprintJson(secretAccessOf(env.kommunen[i]!)));
   const inputKey = (key: string, ...parts: (string | undefined)[]) => (scopes && parts.every((p) => p !== undefined) ? digestOf([key, scopes.environment, ...(parts as string[])]) : undefined);
   /** A unit's shape, and its fingerprint: the shape and the parts of the Kommunen it renders from. */
   const digests = (shapeParts: readonly string[], kommunen: () => string[]) => {

@@ -55,21 +55,20 @@ const FLUSH_ONE_BY_ONE_UP_TO = 200;
  * else is dirty on that file system. Where the command is missing, every file is flushed by itself.
  */
 export function flushTrees(dirs: readonly string[], files: () => Iterable<string>): void {
-  const few: string[] = [];
-  for (const file of files()) {
-    if (few.length === FLUSH_ONE_BY_ONE_UP_TO) {
-      try {
-        for (const dir of new Set(dirs)) execFileSync('sync', ['--file-system', dir], { stdio: 'ignore' });
-        return;
-      } catch {
-        // not Linux with GNU coreutils: flush one by one below
-        break;
-      }
+  // Counted up to one past the limit, not listed in full.
+  const first: string[] = [];
+  for (const file of files()) if (first.push(file) > FLUSH_ONE_BY_ONE_UP_TO) break;
+  const many = first.length > FLUSH_ONE_BY_ONE_UP_TO;
+  if (many) {
+    try {
+      for (const dir of new Set(dirs)) execFileSync('sync', ['--file-system', dir], { stdio: 'ignore' });
+      return;
+    } catch {
+      // not Linux with GNU coreutils: flush one by one below
     }
-    few.push(file);
   }
   const folders = new Set<string>(dirs);
-  for (const file of few.length < FLUSH_ONE_BY_ONE_UP_TO ? few : files()) {
+  for (const file of many ? files() : first) {
     const fd = openSync(file, 'r');
     try {
       fsyncSync(fd);

@@ -125,8 +125,8 @@ export class RunRecord {
     const recordedKey = recorded.inputKey;
     const sameInputs = inputKey !== undefined && inputKey !== '' && recordedKey === inputKey;
     if (!sameInputs && recorded.fingerprint !== fingerprint()) return undefined;
+    // Every recorded unit has files: units are recorded through their files (recordRun).
     const files = recorded.files;
-    if (!files.length) return undefined;
     for (const f of files) if (!this.untouchedAt(f.tree, f.at)) return undefined;
     // Proven by the fingerprint: the next run knows the unit by this input key.
     return sameInputs || recordedKey === (inputKey ?? '') ? files : files.map((f) => ({ ...f, unitInputKey: inputKey ?? '' }));
@@ -139,10 +139,8 @@ export class RunRecord {
 
   /** Size and mtime as recorded for a file that `currentUnit`/`currentFile` vouched for. */
   recordedStat(tree: string, file: TreeFile): [number, number] | undefined {
-    const columns = this.data.trees[tree];
-    // A file `currentUnit` handed out knows its row.
-    const row = 'at' in file && columns?.paths[(file as RecordedFile).at] === file.path ? (file as RecordedFile).at : this.rowOf(tree, file.path, file.unit);
-    return row === undefined ? undefined : [columns!.sizes[row]!, columns!.mtimes[row]!];
+    const row = this.rowOf(tree, file.path, file.unit);
+    return row === undefined ? undefined : [this.data.trees[tree]!.sizes[row]!, this.data.trees[tree]!.mtimes[row]!];
   }
 
   /** The row of a file among its unit's files as recorded (a unit has one to a few). */
