@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applicationList, argoStub, closeStub } from './helpers/argocd-server.js';
-import { CLI_BIN, read, SAMPLE_FLEET } from './helpers/fleet.js';
+import { CLI_BIN, PROJECT_ROOT, read, SAMPLE_FLEET } from './helpers/fleet.js';
 import { gitRepo } from './helpers/git.js';
 
 /**
@@ -23,7 +23,28 @@ function installed(...args: string[]): Promise<{ code: number | null; stdout: st
   });
 }
 
+/** package.json's bin before the command was bundled: npx caches keep linking to it (cli/bundle.ts). */
+const EARLIER_BIN = path.join(PROJECT_ROOT, 'build/generator/cli/main.js');
+
+/** Started the way npx and a shell start a bin: the file itself, by its shebang and executable bit. */
+function executed(file: string, ...args: string[]): { status: number | null; stdout: string; stderr: string; error?: Error } {
+  return spawnSync(file, args, { encoding: 'utf8' });
+}
+
 describe('the installed command', () => {
+  it('starts as an executable from package.json\'s bin and from the bin npx caches of earlier checkouts link to', async () => {
+    const { dir } = await gitRepo({ from: SAMPLE_FLEET });
+    for (const bin of [CLI_BIN, EARLIER_BIN]) {
+      const version = executed(bin, '--version');
+      expect(version.error, bin).toBeUndefined();
+      expect(version.status, `${bin}: ${version.stderr}`).toBe(0);
+      expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+      const validate = executed(bin, 'validate', '--root', dir);
+      expect(validate.status, `${bin}: ${validate.stderr}`).toBe(0);
+      expect(validate.stdout).toMatch(/^ok: 22 Kommunen in 3 environments/m);
+    }
+  });
+
   it('runs each command from its bundle: changes on branches, onboarding, the report and status', { timeout: 120_000 }, async () => {
     const { dir, git } = await gitRepo({ from: SAMPLE_FLEET });
     const ok = async (...args: string[]) => {

@@ -15,11 +15,13 @@ import { PRECOMPILED_FILE } from '../validate/compile-validators.js';
  */
 const BUILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(BUILD, 'cli');
+/** package.json's bin until the command was bundled, relative to build/: the bundle's entry. */
+const EARLIER_BIN = 'generator/cli/main.js';
 
 rmSync(OUT, { recursive: true, force: true });
 await build({
   entryPoints: {
-    'ozg-gitops': path.join(BUILD, 'generator/cli/main.js'),
+    'ozg-gitops': path.join(BUILD, EARLIER_BIN),
     // check/render-kommunen.ts finds it next to the module that starts it.
     'render-worker': path.join(BUILD, 'generator/check/render-worker.js'),
   },
@@ -35,6 +37,10 @@ await build({
 });
 // schema.ts loads the validators compiled at build time from beside itself.
 copyFileSync(path.join(BUILD, 'generator/validate', PRECOMPILED_FILE), path.join(OUT, PRECOMPILED_FILE));
-chmodSync(path.join(OUT, 'ozg-gitops.js'), 0o755);
+// Started as executables: package.json's bin, and the bin of the releases before the bundle. npx
+// links a checkout's own bin into its cache (~/.npm/_npx) once and never renews the link, so a
+// checkout that ran npx before the bin moved still starts generator/cli/main.js (the same command,
+// unbundled); tsc writes it without the executable bit.
+for (const bin of [path.join(OUT, 'ozg-gitops.js'), path.join(BUILD, EARLIER_BIN)]) chmodSync(bin, 0o755);
 // The digest the caches are keyed by (cache-dir.ts: generatorCodeHash), taken once here.
 writeFileSync(path.join(OUT, CODE_HASH_FILE), `${codeDigest(OUT)}\n`);
