@@ -4,9 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recoverInterruptedWrite } from '../generator/write/write-tree.js';
 import { acquireLock } from '../generator/write/lock.js';
-import { CLI_BIN, cli, copyFleet, edit, read, PROJECT_ROOT, snapshotTree, tempDir, write } from './helpers/fleet.js';
+import { CLI_BIN as CLI, cli, copyFleet, edit, read, PROJECT_ROOT, snapshotTree, tempDir, write } from './helpers/fleet.js';
 
-const CLI = CLI_BIN;
 const SMALL = path.join(PROJECT_ROOT, 'test/fixtures/small-fleet/input');
 
 /** 300 Kommunen in test: enough files that the write phase takes a while. */

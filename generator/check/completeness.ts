@@ -41,12 +41,7 @@ export function findLostOutput(
   const lost: string[] = [];
   // Per environment the clusters of the rendered ApplicationSets: a Kommune edit renders one
   // cluster's, and the Kommunen of every other cluster need no look at their elements.
-  const renderedClusters = renderedSets && new Map<string, Set<string>>();
-  for (const set of renderedSets ?? []) {
-    const [env, cluster] = set.split('/');
-    const clusters = renderedClusters!.get(env!) ?? new Set<string>();
-    renderedClusters!.set(env!, clusters.add(cluster!));
-  }
+  const renderedClusters = renderedSets && clustersByEnvironment(renderedSets);
   for (const env of envs) {
     const missing: string[] = [];
     const proven = current?.get(env.name);
@@ -71,4 +66,14 @@ export function findLostOutput(
     for (const m of missing) lost.push(m);
   }
   return lost;
+}
+
+/** `<env>/<cluster>/<app>` keys grouped: environment → its clusters. */
+function clustersByEnvironment(sets: ReadonlySet<string>): Map<string, Set<string>> {
+  const byEnv = new Map<string, Set<string>>();
+  for (const set of sets) {
+    const [env = '', cluster = ''] = set.split('/');
+    byEnv.set(env, (byEnv.get(env) ?? new Set<string>()).add(cluster));
+  }
+  return byEnv;
 }
